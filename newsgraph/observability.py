@@ -1,0 +1,81 @@
+"""Per-request measurements: how many SQL statements a request sent, and how long it took.
+
+The engine's `before_cursor_execute` event increments the counter of the request
+that is current in this context (a `ContextVar`), so concurrent requests never mix.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["RequestLogMiddleware", "StatementCounter", "count_statements"]
+
+logger = logging.getLogger("newsgraph.request")
+
+
+@dataclass
+class StatementCounter:
+    """SQL statements sent so far in one unit of work."""
+
+    statements: int = 0
+
+
+_current: ContextVar[StatementCounter | None] = ContextVar("newsgraph_statements", default=None)
+
+
+def _count(*_: Any) -> None:
+    counter = _current.get()
+    if counter is not None:
+        counter.statements += 1
+
+
+def count_statements(engine: AsyncEngine) -> None:
+    """Make `engine` report every statement to the current request's counter (once)."""
+    if not event.contains(engine.sync_engine, "before_cursor_execute", _count):
+        event.listen(engine.sync_engine, "before_cursor_execute", _count)
+
+
+class RequestLogMiddleware:
+    """One structured log line per HTTP request: method, path, status, duration, SQL count."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        counter = StatementCounter()
+        token = _current.set(counter)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            _current.reset(token)
+            logger.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "sql_statements": counter.statements,
+                    "client": scope["client"][0] if scope.get("client") else None,
+                },
+            )

