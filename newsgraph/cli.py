@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from newsgraph.db import migrate
 from newsgraph.db.connect import database_url
 from newsgraph.db.engine import make_engine, make_sessionmaker
-from newsgraph.errors import NewsgraphError
+from newsgraph.errors import InputError, NewsgraphError
 from newsgraph.ingest.files import RawDocument, read_documents
 from newsgraph.ingest.importer import ImportSummary, import_documents
 from newsgraph.logs import configure_logging
@@ -223,6 +223,9 @@ def import_command(
 
 
 async def _import(url: str, files: list[str]) -> ImportSummary:
+    missing = [path for path in files if path != "-" and not Path(path).is_file()]
+    if missing:
+        raise InputError(f"{', '.join(missing)}: no such file")
     await migrate.require_head(url)
     total = _count_documents(files)
     engine = make_engine(url, pool_size=1)
@@ -260,9 +263,6 @@ def _count_documents(files: list[str]) -> int | None:
 
 def _all_documents(files: list[str]) -> Iterator[RawDocument]:
     for path in files:
-        if path != "-" and not Path(path).exists():
-            yield RawDocument(path, error="no such file")
-            continue
         yield from read_documents(path)
 
 
