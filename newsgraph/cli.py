@@ -216,16 +216,19 @@ def import_command(
     def body(url: str) -> ImportSummary:
         return asyncio.run(_import(url, files))
 
-    summary = _run(lambda: _with_url(body))
+    def check_files_then_import() -> ImportSummary:
+        missing = [path for path in files if path != "-" and not Path(path).is_file()]
+        if missing:
+            raise InputError(f"{', '.join(missing)}: no such file")
+        return _with_url(body)
+
+    summary = _run(check_files_then_import)
     typer.echo(summary.line(), err=True)
     if summary.failed:
         raise typer.Exit(1)
 
 
 async def _import(url: str, files: list[str]) -> ImportSummary:
-    missing = [path for path in files if path != "-" and not Path(path).is_file()]
-    if missing:
-        raise InputError(f"{', '.join(missing)}: no such file")
     await migrate.require_head(url)
     total = _count_documents(files)
     engine = make_engine(url, pool_size=1)

