@@ -25,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
 from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine, make_sessionmaker
@@ -39,6 +40,7 @@ __all__ = ["create_app", "create_app_from_environment"]
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 3.0
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 class Runtime:
@@ -123,7 +125,30 @@ class GraphQLApp(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
+        if isinstance(response, Response) and GRAPHQL_RESPONSE in request.headers.get("accept", ""):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
         return RequestContext(session=request.state.session, settings=self.runtime.settings)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """Strawberry's JSON response, in the media type the client asked for.
+
+        With `Accept: application/graphql-response+json` (GraphQL over HTTP), a request
+        that failed before execution (no `data`) answers 400 rather than 200.
+        """
+        media_type = sub_response.headers.get("content-type", "application/json")
+        del sub_response.headers["content-type"]
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+            and response.status_code == 200
+        ):
+            response.status_code = 400
+        return response
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:

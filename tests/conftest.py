@@ -24,6 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine
 from newsgraph.db.migrate import upgrade
+from newsgraph.demo import seed_document
+from newsgraph.ingest.document import parse_document
+from newsgraph.ingest.files import RawDocument
+from newsgraph.ingest.store import store_document
+from tests.helpers import corpus_documents
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"
@@ -142,3 +147,12 @@ def sql(engine: AsyncEngine) -> Iterator[StatementLog]:
 def fixtures_dir() -> Path:
     """Documents and articles the tests load."""
     return Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+async def corpus(session: AsyncSession) -> AsyncSession:
+    """The rolled-back session with the fixture corpus and the seed article stored."""
+    for raw in [*corpus_documents(), RawDocument("seed", raw=seed_document())]:
+        await store_document(session, parse_document(raw.raw, raw.where))
+    await session.flush()
+    return session

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from newsgraph.db.base import Base
@@ -59,3 +59,31 @@ async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 async def counts(url: str) -> dict[str, int]:
     """The number of rows in each table."""
     return {name: len(rows) for name, rows in (await snapshot(url)).items()}
+
+
+async def graphql(
+    session: AsyncSession, query: str, variables: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Execute `query` in-process over `session`; fail on any error; (data, extensions)."""
+    from newsgraph import build_context, schema
+    from newsgraph.settings import Settings
+
+    result = await schema.execute(
+        query,
+        variable_values=variables,
+        context_value=build_context(session, Settings(database_url="postgresql://unused/x")),
+    )
+    assert not result.errors, [str(e) for e in result.errors]
+    assert result.data is not None
+    return result.data, dict(result.extensions or {})
+
+
+async def graphql_errors(session: AsyncSession, query: str) -> list[dict[str, Any]]:
+    """Execute `query` in-process and return its errors as a client sees them."""
+    from newsgraph import build_context, schema
+    from newsgraph.settings import Settings
+
+    result = await schema.execute(
+        query, context_value=build_context(session, Settings(database_url="postgresql://unused/x"))
+    )
+    return [dict(error.formatted) for error in result.errors or []]

@@ -261,9 +261,7 @@ def _best_actor_match(doc_actor: ActorDoc, rows: Any) -> Actor | None:
     name = doc_actor.names[0]
     aliases = set(doc_actor.names[1:])
     candidates = [
-        row
-        for row in rows
-        if row.kind == doc_actor.kind and (row.key is None or row.key == doc_actor.key)
+        row for row in rows if row.kind == doc_actor.kind and _keys_agree(row.key, doc_actor.key)
     ]
     for rank in (
         lambda r: r.name_normalized == name,
@@ -274,6 +272,11 @@ def _best_actor_match(doc_actor: ActorDoc, rows: Any) -> Actor | None:
         if hits:
             return hits[0]  # type: ignore[no-any-return]
     return None
+
+
+def _keys_agree(stored: str | None, given: str | None) -> bool:
+    """Two keys name the same entity unless both are set and differ."""
+    return stored is None or given is None or stored == given
 
 
 def _actor_values(doc_actor: ActorDoc) -> dict[str, Any]:
@@ -377,7 +380,7 @@ def _best_event_match(doc_event: EventDoc, rows: list[Event]) -> Event | None:
         for row in rows
         if row.title_normalized == title
         and row.date == date
-        and (row.key is None or row.key == doc_event.key)
+        and _keys_agree(row.key, doc_event.key)
     ]
     return min(hits, key=lambda r: r.id) if hits else None
 

@@ -3,24 +3,56 @@
 Strawberry resolves sibling fields concurrently, but an `AsyncSession` must never run
 two statements at once. Every statement of a request therefore goes through
 `RequestContext.run`, which holds a lock for its duration. DataLoaders live here too,
-built per request so no data ever leaks from one request into another.
+built per request so no data ever leaks from one request into another, and so does the
+record of which rows the response reached, from which its disclaimers are found.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from newsgraph.db import models
 from newsgraph.settings import Settings
 
-__all__ = ["RequestContext", "build_context"]
+__all__ = ["Reached", "RequestContext", "build_context"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+@dataclass
+class Reached:
+    """The ids of the rows a response's data came from, by table."""
+
+    source_ids: set[int] = field(default_factory=set)
+    article_ids: set[int] = field(default_factory=set)
+    claim_ids: set[int] = field(default_factory=set)
+    event_ids: set[int] = field(default_factory=set)
+    actor_ids: set[int] = field(default_factory=set)
+
+    def add(self, row: Any) -> None:
+        """Note one row (of any model; rows that come from no source are ignored)."""
+        match row:
+            case models.Source():
+                self.source_ids.add(row.id)
+            case models.Article():
+                self.article_ids.add(row.id)
+            case models.Claim():
+                self.claim_ids.add(row.id)
+            case models.Event():
+                self.event_ids.add(row.id)
+            case models.Actor():
+                self.actor_ids.add(row.id)
+            case models.EventParticipant():
+                self.event_ids.add(row.event_id)
+
+    def __bool__(self) -> bool:
+        return any(vars(self).values())
 
 
 @dataclass
@@ -31,6 +63,7 @@ class RequestContext:
     settings: Settings
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[Any, Any] = field(default_factory=dict)
+    reached: Reached = field(default_factory=Reached)
 
     async def run(
         self,
@@ -42,7 +75,13 @@ class RequestContext:
         async with self.lock:
             return await query(self.session, *args, **kwargs)
 
+    def reach(self, rows: Iterable[Any]) -> None:
+        """Note rows whose data goes into the response (for its disclaimers)."""
+        for row in rows:
+            if row is not None:
+                self.reached.add(row)
+
 
 def build_context(session: AsyncSession, settings: Settings | None = None) -> RequestContext:
     """A context over your own session, for `newsgraph.schema.execute(..., context_value=)`."""
-    return RequestContext(session=session, settings=settings or Settings(database_url=None))
+    return RequestContext(session=session, settings=settings or Settings())

@@ -1,12 +1,12 @@
-"""DataLoaders, created per request in the context and shared by every resolver in it.
+"""Row loaders: every "row N of table T" of one tick, fetched in one statement per table.
 
-`rows_by_id` batches every "give me row N of table T" of one tick into one statement
-per table. A mutation that changes rows clears its loaders with `forget`.
+They are created per request in the context. Rows fetched another way (a page of a
+connection) are primed into them, so a later lookup of the same row costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -15,18 +15,19 @@ from newsgraph.db import queries
 from newsgraph.db.base import Base
 from newsgraph.resolvers.context import RequestContext
 
-__all__ = ["load_row", "load_rows"]
+__all__ = ["load_grouped", "load_row", "load_rows", "prime"]
 
 ModelT = TypeVar("ModelT", bound=Base)
 
 
 def _row_loader(context: RequestContext, model: type[ModelT]) -> DataLoader[int, ModelT | None]:
     key = ("rows_by_id", model)
-    loader = context.loaders.get(key)
+    loader: DataLoader[int, ModelT | None] | None = context.loaders.get(key)
     if loader is None:
 
         async def load(ids: list[int]) -> list[ModelT | None]:
             found = await context.run(queries.rows_by_id, model=model, ids=ids)
+            context.reach(found.values())
             return [found.get(i) for i in ids]
 
         loader = DataLoader(load_fn=load)
@@ -35,7 +36,7 @@ def _row_loader(context: RequestContext, model: type[ModelT]) -> DataLoader[int,
 
 
 async def load_row(context: RequestContext, model: type[ModelT], row_id: int) -> ModelT | None:
-    """Row `row_id` of `model`, batched with every other such request of this tick."""
+    """Row `row_id` of `model` (None when there is none), batched with its siblings."""
     return await _row_loader(context, model).load(row_id)
 
 
@@ -46,7 +47,28 @@ async def load_rows(
     return list(await _row_loader(context, model).load_many(list(ids)))
 
 
-def prime(context: RequestContext, rows: Sequence[Any]) -> None:
-    """Tell the row loader about rows fetched another way, so nobody fetches them again."""
+def prime(context: RequestContext, rows: Iterable[Any]) -> None:
+    """Hand rows fetched another way to the row loaders, and note them as reached."""
+    rows = list(rows)
+    context.reach(rows)
     for row in rows:
-        _row_loader(context, type(row)).prime(row.id, row)
+        if hasattr(row, "id"):  # link rows (participations) have no id to be looked up by
+            _row_loader(context, type(row)).prime(row.id, row)
+
+
+GroupedQuery = Callable[..., Awaitable[Mapping[int, list[Any]]]]
+
+
+async def load_grouped(context: RequestContext, query: GroupedQuery, parent_id: int) -> list[Any]:
+    """What `query(session, ids=...)` groups under `parent_id`, batched with its siblings."""
+    key = ("grouped", query)
+    loader: DataLoader[int, list[Any]] | None = context.loaders.get(key)
+    if loader is None:
+
+        async def load(ids: list[int]) -> list[list[Any]]:
+            grouped = await context.run(query, ids=ids)
+            return [list(grouped.get(i, [])) for i in ids]
+
+        loader = DataLoader(load_fn=load)
+        context.loaders[key] = loader
+    return await loader.load(parent_id)

@@ -65,6 +65,11 @@ class Ordering:
         bound = tuple_(cursor.key_value(self.kind), cursor.id)
         return row < bound if down else row > bound
 
+    @classmethod
+    def by_id(cls, model: Any) -> Ordering:
+        """Ascending by id: the order of every nested list without an order argument."""
+        return cls(model.id, model.id)
+
     def cursor_of(self, row: Any) -> str:
         """The opaque cursor of a row (an entity or a result row with the same names)."""
         return Cursor.encode(getattr(row, self.key.key), getattr(row, self.id.key))

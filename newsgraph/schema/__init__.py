@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+
+from newsgraph.schema.actors import Actor
+from newsgraph.schema.articles import Article
+from newsgraph.schema.claims import Claim
+from newsgraph.schema.disclaimers import Disclaimers
 from newsgraph.schema.errors import ErrorCodes
+from newsgraph.schema.events import Event
 from newsgraph.schema.query import Query
+from newsgraph.schema.sources import Source
 
 __all__ = ["schema"]
 
-schema = strawberry.Schema(query=Query, extensions=[ErrorCodes])
+# Parsing and validating the same document again costs more than executing a small
+# query; both caches are bounded so a stream of distinct documents cannot grow them.
+CACHE_SIZE = 1024
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema without its default traceback log for every error.
+
+    Errors a client caused are answered, not logged; unexpected ones are logged once,
+    with the request id the client sees, by `ErrorCodes`.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
+schema = Schema(
+    query=Query,
+    types=[Actor, Article, Claim, Event, Source],
+    extensions=[
+        ErrorCodes,
+        Disclaimers,
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ],
+)

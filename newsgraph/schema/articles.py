@@ -1,27 +1,41 @@
-"""`Article`: one published piece, and how article lists are ordered."""
+"""`Article`: one published piece, with its sections, source, actors, events and claims."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
-from newsgraph.resolvers.context import RequestContext
 from newsgraph.resolvers.loaders import load_row
-from newsgraph.schema.sources import Disclaimer, Source
+from newsgraph.resolvers.pagination import Ordering
+from newsgraph.resolvers.relations import Relation
+from newsgraph.schema.info import Info
+from newsgraph.schema.inputs import ClaimFilter
+from newsgraph.schema.relay import Connection, relation_connection
 
-__all__ = ["Article", "ArticleOrder", "Section"]
+__all__ = ["Article", "Section"]
 
-
-@strawberry.enum(description="How a list of articles is sorted; ties are broken by id.")
-class ArticleOrder(Enum):
-    PUBLISHED_AT_DESC = "published_at_desc"
-    PUBLISHED_AT_ASC = "published_at_asc"
-    INGESTED_AT_DESC = "ingested_at_desc"
-    INGESTED_AT_ASC = "ingested_at_asc"
+ARTICLE_ACTORS = Relation(
+    "Article.actors",
+    models.Actor,
+    models.ArticleActor.article_id,
+    Ordering.by_id(models.Actor),
+    through=models.ArticleActor,
+    through_target=models.ArticleActor.actor_id,
+)
+ARTICLE_EVENTS = Relation(
+    "Article.events",
+    models.Event,
+    models.ArticleEvent.article_id,
+    Ordering.by_id(models.Event),
+    through=models.ArticleEvent,
+    through_target=models.ArticleEvent.event_id,
+)
+ARTICLE_CLAIMS = Relation(
+    "Article.claims", models.Claim, models.Claim.article_id, Ordering.by_id(models.Claim)
+)
 
 
 @strawberry.type(description="A section of an article: its heading and its text.")
@@ -44,7 +58,7 @@ class Article(relay.Node):
     row: strawberry.Private[models.Article]
 
     @strawberry.field(description="The publisher.")
-    async def source(self, info: strawberry.Info[RequestContext, None]) -> Source:
+    async def source(self, info: Info) -> Source:
         row = await load_row(info.context, models.Source, self.row.source_id)
         assert row is not None, "an article's source is a foreign key"
         return Source.from_row(row)
@@ -52,14 +66,72 @@ class Article(relay.Node):
     @strawberry.field(
         description="The disclaimer found in the article itself, else its publisher's."
     )
-    async def disclaimer(self, info: strawberry.Info[RequestContext, None]) -> Disclaimer | None:
-        row = self.row
-        own = Disclaimer.of(row.disclaimer_heading, row.disclaimer_text, row.source_id)
-        if own is not None:
-            return own
-        source = await load_row(info.context, models.Source, row.source_id)
+    async def disclaimer(self, info: Info) -> Disclaimer | None:
+        source = await load_row(info.context, models.Source, self.row.source_id)
         assert source is not None, "an article's source is a foreign key"
-        return Disclaimer.of(source.disclaimer_heading, source.disclaimer_text, source.id)
+        return Disclaimer.effective(self.row, source)
+
+    @strawberry.field(description="The actors it mentions, by id.")
+    async def actors(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Actor]:
+        return await relation_connection(
+            info.context,
+            ARTICLE_ACTORS,
+            self.id,
+            Actor.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="The events it reports, by id.")
+    async def events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Event]:
+        return await relation_connection(
+            info.context,
+            ARTICLE_EVENTS,
+            self.id,
+            Event.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="The claims made in it, in the order they appear.")
+    async def claims(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ClaimFilter | None = None,
+    ) -> Connection[Claim]:
+        return await relation_connection(
+            info.context,
+            ARTICLE_CLAIMS,
+            self.id,
+            Claim.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
+        )
 
     @classmethod
     def from_row(cls, row: models.Article) -> Article:
@@ -75,3 +147,9 @@ class Article(relay.Node):
             ingested_at=row.ingested_at,
             row=row,
         )
+
+
+from newsgraph.schema.actors import Actor  # noqa: E402 (types refer to each other)
+from newsgraph.schema.claims import Claim  # noqa: E402
+from newsgraph.schema.events import Event  # noqa: E402
+from newsgraph.schema.sources import Disclaimer, Source  # noqa: E402

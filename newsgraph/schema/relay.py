@@ -9,9 +9,11 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.errors import InputError
-from newsgraph.resolvers.pagination import Page
+from newsgraph.resolvers.context import RequestContext
+from newsgraph.resolvers.pagination import Page, Window
+from newsgraph.resolvers.relations import Relation, count_for, load_page
 
-__all__ = ["Connection", "Edge", "PageInfo", "decode_id"]
+__all__ = ["Connection", "Edge", "PageInfo", "decode_id", "relation_connection"]
 
 NodeT = TypeVar("NodeT")
 
@@ -76,3 +78,26 @@ def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, in
             f"expected a {' or '.join(expected)}"
         )
     return global_id.type_name, row_id
+
+
+async def relation_connection(
+    context: RequestContext,
+    relation: Relation,
+    parent_id: int,
+    wrap: Callable[[Any], NodeT],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    conditions: Any = None,
+) -> Connection[NodeT]:
+    """A nested connection: this parent's page of a declared relation, batched."""
+    window = Window.from_arguments(first, after, last, before)
+    condition_list = conditions if conditions is not None else tuple
+    page = await load_page(context, relation, parent_id, window, conditions, condition_list)
+
+    async def count() -> int:
+        return await count_for(context, relation, parent_id, conditions, condition_list)
+
+    return Connection.of(page, wrap, count)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
-from newsgraph.resolvers.context import RequestContext
 from newsgraph.resolvers.loaders import load_row
-
-if TYPE_CHECKING:
-    from newsgraph.schema.articles import Article
+from newsgraph.resolvers.relations import Relation
+from newsgraph.schema.info import Info
+from newsgraph.schema.inputs import ARTICLE_ORDERINGS, ArticleFilter, ArticleOrder
+from newsgraph.schema.relay import Connection, relation_connection
 
 __all__ = ["Disclaimer", "Source"]
+
+SOURCE_ARTICLES = {
+    order: Relation(
+        f"Source.articles/{order.name}", models.Article, models.Article.source_id, ordering
+    )
+    for order, ordering in ARTICLE_ORDERINGS.items()
+}
 
 
 @strawberry.type(description='A publisher\'s disclaimer, e.g. a "Risk Warning" block.')
@@ -24,7 +29,7 @@ class Disclaimer:
     source_id: strawberry.Private[int]
 
     @strawberry.field(description="The publisher whose disclaimer this is.")
-    async def source(self, info: strawberry.Info[RequestContext, None]) -> Source:
+    async def source(self, info: Info) -> Source:
         row = await load_row(info.context, models.Source, self.source_id)
         assert row is not None, "a disclaimer's source is a foreign key"
         return Source.from_row(row)
@@ -36,6 +41,12 @@ class Disclaimer:
             return None
         return cls(heading=heading, text=text, source_id=source_id)
 
+    @classmethod
+    def effective(cls, article: models.Article, source: models.Source) -> Disclaimer | None:
+        """An article's own disclaimer, else its source's."""
+        own = cls.of(article.disclaimer_heading, article.disclaimer_text, source.id)
+        return own or cls.of(source.disclaimer_heading, source.disclaimer_text, source.id)
+
 
 @strawberry.type(description="A publisher of articles.")
 class Source(relay.Node):
@@ -46,6 +57,30 @@ class Source(relay.Node):
     disclaimer: Disclaimer | None = strawberry.field(
         description="The disclaimer it attaches to its articles, if known."
     )
+
+    @strawberry.field(description="Its articles, newest first unless `orderBy` says otherwise.")
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,
+        order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
+    ) -> Connection[Article]:
+        relation = SOURCE_ARTICLES[order_by or ArticleOrder.PUBLISHED_AT_DESC]
+        return await relation_connection(
+            info.context,
+            relation,
+            self.id,
+            Article.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
+        )
 
     @classmethod
     def from_row(cls, row: models.Source) -> Source:
@@ -59,4 +94,4 @@ class Source(relay.Node):
         )
 
 
-ArticleRef = Annotated["Article", strawberry.lazy("newsgraph.schema.articles")]
+from newsgraph.schema.articles import Article  # noqa: E402 (types refer to each other)

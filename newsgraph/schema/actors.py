@@ -1,0 +1,162 @@
+"""`Actor`: a person, organisation, government or country, and what they say and do."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from newsgraph.db import models
+from newsgraph.resolvers.loaders import load_row
+from newsgraph.resolvers.pagination import Ordering
+from newsgraph.resolvers.relations import Relation
+from newsgraph.schema.info import Info
+from newsgraph.schema.inputs import ActorKind, ClaimFilter
+from newsgraph.schema.relay import Connection, relation_connection
+
+__all__ = ["Actor"]
+
+ACTOR_CLAIMS = Relation(
+    "Actor.claims", models.Claim, models.Claim.claimant_id, Ordering.by_id(models.Claim)
+)
+ACTOR_CLAIMS_ABOUT = Relation(
+    "Actor.claimsAbout",
+    models.Claim,
+    models.ClaimAbout.actor_id,
+    Ordering.by_id(models.Claim),
+    through=models.ClaimAbout,
+    through_target=models.ClaimAbout.claim_id,
+)
+ACTOR_EVENTS = Relation(
+    "Actor.events",
+    models.EventParticipant,
+    models.EventParticipant.actor_id,
+    Ordering(models.EventParticipant.event_id, models.EventParticipant.actor_id),
+)
+ACTOR_ARTICLES = Relation(
+    "Actor.articles",
+    models.Article,
+    models.ArticleActor.actor_id,
+    Ordering.by_id(models.Article),
+    through=models.ArticleActor,
+    through_target=models.ArticleActor.article_id,
+)
+
+
+@strawberry.type(description="A person, organisation, government or country.")
+class Actor(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The name it is best known by.")
+    kind: ActorKind = strawberry.field(description="What it is.")
+    title: str | None = strawberry.field(description="A person's title or role.")
+    country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
+    aliases: list[str] = strawberry.field(description="Other names articles use for it.")
+    wikidata_id: str | None = strawberry.field(description="Its Wikidata item, e.g. Q22686.")
+    row: strawberry.Private[models.Actor]
+
+    @strawberry.field(description="What it belongs to (a minister's government, say).")
+    async def affiliation(self, info: Info) -> Actor | None:
+        if self.row.affiliation_id is None:
+            return None
+        row = await load_row(info.context, models.Actor, self.row.affiliation_id)
+        return Actor.from_row(row) if row else None
+
+    @strawberry.field(description="The claims it made, by id.")
+    async def claims(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ClaimFilter | None = None,
+    ) -> Connection[Claim]:
+        return await relation_connection(
+            info.context,
+            ACTOR_CLAIMS,
+            self.id,
+            Claim.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
+        )
+
+    @strawberry.field(description="The claims made about it, by id.")
+    async def claims_about(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Claim]:
+        return await relation_connection(
+            info.context,
+            ACTOR_CLAIMS_ABOUT,
+            self.id,
+            Claim.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="The events it takes part in, with its role, by event id.")
+    async def events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Participation]:
+        return await relation_connection(
+            info.context,
+            ACTOR_EVENTS,
+            self.id,
+            Participation.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="The articles that mention it, by id.")
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Article]:
+        return await relation_connection(
+            info.context,
+            ACTOR_ARTICLES,
+            self.id,
+            Article.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @classmethod
+    def from_row(cls, row: models.Actor) -> Actor:
+        """The GraphQL view of an actor row."""
+        return cls(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            title=row.title,
+            country=row.country,
+            aliases=list(row.aliases),
+            wikidata_id=row.wikidata_id,
+            row=row,
+        )
+
+
+from newsgraph.schema.articles import Article  # noqa: E402 (types refer to each other)
+from newsgraph.schema.claims import Claim  # noqa: E402
+from newsgraph.schema.events import Participation  # noqa: E402

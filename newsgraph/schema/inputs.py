@@ -1,0 +1,184 @@
+"""Enums, orderings and filter inputs of the API.
+
+The enums are the data model's own vocabularies (GraphQL shows their member names:
+`PERSON`, `NO_COMMENT`). Each ordering enum is declared with the SQL key it sorts by.
+Filter inputs take global IDs and turn into the resolvers' plain condition values.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+
+from newsgraph.db import enums, models
+from newsgraph.resolvers.filters import (
+    ActorConditions,
+    ArticleConditions,
+    ClaimConditions,
+    EventConditions,
+)
+from newsgraph.resolvers.pagination import Ordering
+from newsgraph.schema.relay import decode_id
+
+__all__ = [
+    "ARTICLE_ORDERINGS",
+    "EVENT_ORDERINGS",
+    "ActorFilter",
+    "ActorKind",
+    "ArticleFilter",
+    "ArticleOrder",
+    "ClaimFilter",
+    "ClaimKind",
+    "DatePrecision",
+    "EventFilter",
+    "EventKind",
+    "EventOrder",
+    "EventStatus",
+]
+
+ActorKind = enums.ActorKind
+EventKind = enums.EventKind
+EventStatus = enums.EventStatus
+DatePrecision = enums.DatePrecision
+ClaimKind = enums.ClaimKind
+strawberry.enum(ActorKind, description="What an actor is.")
+strawberry.enum(EventKind, description="What kind of event it is.")
+strawberry.enum(EventStatus, description="Whether it has happened.")
+strawberry.enum(DatePrecision, description="How much of a date is known.")
+strawberry.enum(ClaimKind, description="What kind of assertion a claim is.")
+
+
+@strawberry.enum(description="How a list of articles is sorted; ties are broken by id.")
+class ArticleOrder(Enum):
+    PUBLISHED_AT_DESC = "published_at_desc"
+    PUBLISHED_AT_ASC = "published_at_asc"
+    INGESTED_AT_DESC = "ingested_at_desc"
+    INGESTED_AT_ASC = "ingested_at_asc"
+
+
+ARTICLE_ORDERINGS = {
+    ArticleOrder.PUBLISHED_AT_DESC: Ordering(
+        models.Article.published_sort, models.Article.id, descending=True, kind="datetime"
+    ),
+    ArticleOrder.PUBLISHED_AT_ASC: Ordering(
+        models.Article.published_sort, models.Article.id, kind="datetime"
+    ),
+    ArticleOrder.INGESTED_AT_DESC: Ordering(
+        models.Article.ingested_at, models.Article.id, descending=True, kind="datetime"
+    ),
+    ArticleOrder.INGESTED_AT_ASC: Ordering(
+        models.Article.ingested_at, models.Article.id, kind="datetime"
+    ),
+}
+
+
+@strawberry.enum(description="How a list of events is sorted (undated last); ties by id.")
+class EventOrder(Enum):
+    DATE_DESC = "date_desc"
+    DATE_ASC = "date_asc"
+
+
+EVENT_ORDERINGS = {
+    EventOrder.DATE_DESC: Ordering(
+        models.Event.date_sort, models.Event.id, descending=True, kind="date"
+    ),
+    EventOrder.DATE_ASC: Ordering(models.Event.date_sort, models.Event.id, kind="date"),
+}
+
+
+def _id(value: strawberry.ID | None, type_name: str, argument: str) -> int | None:
+    return None if value is None else decode_id(value, type_name, argument=argument)[1]
+
+
+@strawberry.input(description="Narrows a list of articles; every condition given must hold.")
+class ArticleFilter:
+    source_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Published by this source."
+    )
+    actor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Mentions this actor."
+    )
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Reports this event."
+    )
+    published_after: datetime | None = strawberry.field(
+        default=None, description="Published at or after."
+    )
+    published_before: datetime | None = strawberry.field(
+        default=None, description="Published before."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Full-text search of title and body."
+    )
+
+    def conditions(self) -> ArticleConditions:
+        """The filter with its IDs decoded."""
+        return ArticleConditions(
+            source_id=_id(self.source_id, "Source", "filter.sourceId"),
+            actor_id=_id(self.actor_id, "Actor", "filter.actorId"),
+            event_id=_id(self.event_id, "Event", "filter.eventId"),
+            published_after=self.published_after,
+            published_before=self.published_before,
+            search=self.search,
+        )
+
+
+@strawberry.input(description="Narrows a list of claims; every condition given must hold.")
+class ClaimFilter:
+    kind: ClaimKind | None = strawberry.field(default=None, description="Of this kind.")
+    claimant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Made by this actor."
+    )
+    about_id: strawberry.ID | None = strawberry.field(default=None, description="About this actor.")
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Concerning this event."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Full-text search of the claim."
+    )
+
+    def conditions(self) -> ClaimConditions:
+        """The filter with its IDs decoded."""
+        return ClaimConditions(
+            kind=self.kind,
+            claimant_id=_id(self.claimant_id, "Actor", "filter.claimantId"),
+            about_id=_id(self.about_id, "Actor", "filter.aboutId"),
+            event_id=_id(self.event_id, "Event", "filter.eventId"),
+            search=self.search,
+        )
+
+
+@strawberry.input(description="Narrows a list of actors; every condition given must hold.")
+class ActorFilter:
+    kind: ActorKind | None = strawberry.field(default=None, description="Of this kind.")
+    country: str | None = strawberry.field(default=None, description="ISO 3166 alpha-2 code.")
+    search: str | None = strawberry.field(default=None, description="Part of a name or alias.")
+
+    def conditions(self) -> ActorConditions:
+        """The filter as condition values."""
+        return ActorConditions(kind=self.kind, country=self.country, search=self.search)
+
+
+@strawberry.input(description="Narrows a list of events; every condition given must hold.")
+class EventFilter:
+    kind: EventKind | None = strawberry.field(default=None, description="Of this kind.")
+    status: EventStatus | None = strawberry.field(default=None, description="With this status.")
+    actor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="With this participant."
+    )
+    from_: date | None = strawberry.field(
+        default=None, name="from", description="On or after this date."
+    )
+    to: date | None = strawberry.field(default=None, description="On or before this date.")
+
+    def conditions(self) -> EventConditions:
+        """The filter with its IDs decoded."""
+        return EventConditions(
+            kind=self.kind,
+            status=self.status,
+            actor_id=_id(self.actor_id, "Actor", "filter.actorId"),
+            date_from=self.from_,
+            date_to=self.to,
+        )
