@@ -16,29 +16,29 @@ from newsgraph.resolvers.pagination import Ordering, Page, Window
 __all__ = ["find_one", "list_page"]
 
 
-async def list_page(
+def list_page(
     context: RequestContext,
     *,
     model: type[Base],
     ordering: Ordering,
     window: Window,
     conditions: Sequence[ColumnElement[bool]] = (),
-) -> tuple[Page[Any], Callable[[], Awaitable[int]]]:
-    """One page of `model`'s rows matching `conditions`, and a function counting them all."""
+) -> tuple[Callable[[], Awaitable[Page[Any]]], Callable[[], Awaitable[int]]]:
+    """Functions reading one page of `model`'s rows matching `conditions`, and counting
+    them all; each runs only if called."""
     statement = select(model).where(*conditions)
-    rows = [
-        row[0]
-        for row in await context.run(
-            queries.select_rows, statement=window.apply(statement, ordering)
-        )
-    ]
-    page = Page.from_rows(rows, window, ordering)
-    prime(context, page.rows)
+
+    async def fetch() -> Page[Any]:
+        paged = window.apply(statement, ordering)
+        rows = [row[0] for row in await context.run(queries.select_rows, statement=paged)]
+        page = Page.from_rows(rows, window, ordering)
+        prime(context, page.rows)
+        return page
 
     async def count() -> int:
         return await context.run(queries.count_rows, statement=statement)
 
-    return page, count
+    return fetch, count
 
 
 async def find_one(

@@ -56,13 +56,17 @@ class Ordering:
     def order_by(self, *, reverse: bool = False) -> list[ColumnElement[Any]]:
         """ORDER BY terms for reading forwards (or backwards when `reverse`)."""
         down = self.descending != reverse
-        return [self.key.desc(), self.id.desc()] if down else [self.key.asc(), self.id.asc()]
+        columns = [self.id] if self.key is self.id else [self.key, self.id]
+        return [column.desc() if down else column.asc() for column in columns]
 
     def beyond(self, cursor: Cursor, *, reverse: bool = False) -> ColumnElement[bool]:
         """Rows strictly after `cursor` in reading order (before it when `reverse`)."""
         down = self.descending != reverse
-        row = tuple_(self.key, self.id)
-        bound = tuple_(cursor.key_value(self.kind), cursor.id)
+        if self.key is self.id:
+            row, bound = self.id, cursor.id
+        else:
+            row = tuple_(self.key, self.id)
+            bound = tuple_(cursor.key_value(self.kind), cursor.id)
         return row < bound if down else row > bound
 
     @classmethod

@@ -93,8 +93,6 @@ async def search(
     context: RequestContext, *, text: str, first: int | None, after: str | None
 ) -> SearchPage:
     """The best matches for `text`, paged forwards."""
-    if not text.strip():
-        raise InputError("`query` must not be empty")
     window = Window.from_arguments(first, None)
     size = window.size
     hits = _ranked(text.strip())

@@ -70,7 +70,7 @@ class Actor(relay.Node):
         before: str | None = None,
         filter: ClaimFilter | None = None,
     ) -> Connection[Claim]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ACTOR_CLAIMS,
             self.id,
@@ -91,7 +91,7 @@ class Actor(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Claim]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ACTOR_CLAIMS_ABOUT,
             self.id,
@@ -111,7 +111,7 @@ class Actor(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Participation]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ACTOR_EVENTS,
             self.id,
@@ -131,7 +131,7 @@ class Actor(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Article]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ACTOR_ARTICLES,
             self.id,

@@ -80,7 +80,7 @@ class Article(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Actor]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ARTICLE_ACTORS,
             self.id,
@@ -100,7 +100,7 @@ class Article(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Event]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ARTICLE_EVENTS,
             self.id,
@@ -121,7 +121,7 @@ class Article(relay.Node):
         before: str | None = None,
         filter: ClaimFilter | None = None,
     ) -> Connection[Claim]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             ARTICLE_CLAIMS,
             self.id,

@@ -119,7 +119,7 @@ class Event(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Article]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             EVENT_ARTICLES,
             self.id,
@@ -139,7 +139,7 @@ class Event(relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Claim]:
-        return await relation_connection(
+        return relation_connection(
             info.context,
             EVENT_CLAIMS,
             self.id,

@@ -76,14 +76,14 @@ class Query:
         filter: ArticleFilter | None = None,
         order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> Connection[Article]:
-        page, count = await list_page(
+        fetch, count = list_page(
             info.context,
             model=models.Article,
             ordering=ARTICLE_ORDERINGS[order_by or ArticleOrder.PUBLISHED_AT_DESC],
             window=Window.from_arguments(first, after, last, before),
             conditions=filter.conditions()() if filter else (),
         )
-        return Connection.of(page, Article.from_row, count)
+        return Connection(fetch=fetch, wrap=Article.from_row, count=count)
 
     @strawberry.field(description="An actor by ID, or by name or alias (give exactly one).")
     async def actor(
@@ -112,14 +112,14 @@ class Query:
         before: str | None = None,
         filter: ActorFilter | None = None,
     ) -> Connection[Actor]:
-        page, count = await list_page(
+        fetch, count = list_page(
             info.context,
             model=models.Actor,
             ordering=Ordering.by_id(models.Actor),
             window=Window.from_arguments(first, after, last, before),
             conditions=filter.conditions()() if filter else (),
         )
-        return Connection.of(page, Actor.from_row, count)
+        return Connection(fetch=fetch, wrap=Actor.from_row, count=count)
 
     @strawberry.field(description="An event by ID.")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
@@ -136,14 +136,14 @@ class Query:
         filter: EventFilter | None = None,
         order_by: EventOrder | None = EventOrder.DATE_DESC,
     ) -> Connection[Event]:
-        page, count = await list_page(
+        fetch, count = list_page(
             info.context,
             model=models.Event,
             ordering=EVENT_ORDERINGS[order_by or EventOrder.DATE_DESC],
             window=Window.from_arguments(first, after, last, before),
             conditions=filter.conditions()() if filter else (),
         )
-        return Connection.of(page, Event.from_row, count)
+        return Connection(fetch=fetch, wrap=Event.from_row, count=count)
 
     @strawberry.field(description="A claim by ID.")
     async def claim(self, info: Info, id: strawberry.ID) -> Claim | None:
@@ -159,14 +159,14 @@ class Query:
         before: str | None = None,
         filter: ClaimFilter | None = None,
     ) -> Connection[Claim]:
-        page, count = await list_page(
+        fetch, count = list_page(
             info.context,
             model=models.Claim,
             ordering=Ordering.by_id(models.Claim),
             window=Window.from_arguments(first, after, last, before),
             conditions=filter.conditions()() if filter else (),
         )
-        return Connection.of(page, Claim.from_row, count)
+        return Connection(fetch=fetch, wrap=Claim.from_row, count=count)
 
     @strawberry.field(description="All sources, by id.")
     async def sources(
@@ -177,13 +177,13 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Source]:
-        page, count = await list_page(
+        fetch, count = list_page(
             info.context,
             model=models.Source,
             ordering=Ordering.by_id(models.Source),
             window=Window.from_arguments(first, after, last, before),
         )
-        return Connection.of(page, Source.from_row, count)
+        return Connection(fetch=fetch, wrap=Source.from_row, count=count)
 
     @strawberry.field(
         description="Articles and claims by full text, actors and events by name; best first."
@@ -191,4 +191,4 @@ class Query:
     async def search(
         self, info: Info, query: str, first: int | None = None, after: str | None = None
     ) -> Connection[SearchResult]:
-        return await search_connection(info.context, query, first, after)
+        return search_connection(info.context, query, first, after)

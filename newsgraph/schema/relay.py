@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -34,35 +35,46 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of items, with cursors for the next or previous page.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]] = strawberry.field(description="The items with their cursors.")
-    nodes: list[NodeT] = strawberry.field(description="The items alone.")
-    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    """Reads its page only when edges, nodes or pageInfo are selected, and counts only
+    when totalCount is: a client asking for one of them pays for no other."""
+
+    fetch: strawberry.Private[Callable[[], Awaitable[Page[Any]]]]
+    wrap: strawberry.Private[Callable[[Any], NodeT]]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    loading: strawberry.Private[asyncio.Task[tuple[Page[Any], list[NodeT]]] | None] = None
+
+    async def _items(self) -> tuple[Page[Any], list[NodeT]]:
+        if self.loading is None:
+
+            async def load() -> tuple[Page[Any], list[NodeT]]:
+                page = await self.fetch()
+                return page, [self.wrap(row) for row in page.rows]
+
+            self.loading = asyncio.ensure_future(load())
+        return await self.loading
+
+    @strawberry.field(description="The items with their cursors.")
+    async def edges(self) -> list[Edge[NodeT]]:
+        page, nodes = await self._items()
+        return [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+
+    @strawberry.field(description="The items alone.")
+    async def nodes(self) -> list[NodeT]:
+        return (await self._items())[1]
+
+    @strawberry.field(description="Cursors and whether more pages exist.")
+    async def page_info(self) -> PageInfo:
+        page = (await self._items())[0]
+        return PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
     @strawberry.field(description="How many items the whole connection holds (all pages).")
     async def total_count(self) -> int:
         return await self.count()
-
-    @classmethod
-    def of(
-        cls,
-        page: Page[Any],
-        wrap: Callable[[Any], NodeT],
-        count: Callable[[], Awaitable[int]],
-    ) -> Connection[NodeT]:
-        """A connection over a page of rows, each wrapped into its GraphQL type."""
-        nodes = [wrap(row) for row in page.rows]
-        return cls(
-            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            count=count,
-        )
 
 
 def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, int]:
@@ -80,7 +92,7 @@ def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, in
     return global_id.type_name, row_id
 
 
-async def relation_connection(
+def relation_connection(
     context: RequestContext,
     relation: Relation,
     parent_id: int,
@@ -95,9 +107,11 @@ async def relation_connection(
     """A nested connection: this parent's page of a declared relation, batched."""
     window = Window.from_arguments(first, after, last, before)
     condition_list = conditions if conditions is not None else tuple
-    page = await load_page(context, relation, parent_id, window, conditions, condition_list)
+
+    async def fetch() -> Page[Any]:
+        return await load_page(context, relation, parent_id, window, conditions, condition_list)
 
     async def count() -> int:
         return await count_for(context, relation, parent_id, conditions, condition_list)
 
-    return Connection.of(page, wrap, count)
+    return Connection(fetch=fetch, wrap=wrap, count=count)

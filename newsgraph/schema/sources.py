@@ -70,7 +70,7 @@ class Source(relay.Node):
         order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> Connection[Article]:
         relation = SOURCE_ARTICLES[order_by or ArticleOrder.PUBLISHED_AT_DESC]
-        return await relation_connection(
+        return relation_connection(
             info.context,
             relation,
             self.id,
