@@ -62,12 +62,12 @@ class Ordering:
     def beyond(self, cursor: Cursor, *, reverse: bool = False) -> ColumnElement[bool]:
         """Rows strictly after `cursor` in reading order (before it when `reverse`)."""
         down = self.descending != reverse
-        if self.key is self.id:
-            row, bound = self.id, cursor.id
-        else:
-            row = tuple_(self.key, self.id)
-            bound = tuple_(cursor.key_value(self.kind), cursor.id)
-        return row < bound if down else row > bound
+        row: Any = self.id if self.key is self.id else tuple_(self.key, self.id)
+        bound: Any = (
+            cursor.id if self.key is self.id else tuple_(cursor.key_value(self.kind), cursor.id)
+        )
+        condition: ColumnElement[bool] = row < bound if down else row > bound
+        return condition
 
     @classmethod
     def by_id(cls, model: Any) -> Ordering:
