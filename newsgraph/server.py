@@ -134,21 +134,30 @@ class GraphQLApp(GraphQL[RequestContext, None]):
     ) -> Response:
         """Strawberry's JSON response, in the media type the client asked for.
 
-        With `Accept: application/graphql-response+json` (GraphQL over HTTP), a request
-        that failed before execution (no `data`) answers 400 rather than 200.
+        With `Accept: application/graphql-response+json` (GraphQL over HTTP), a document
+        that failed to parse or validate is a request error: no `data`, status 400.
         """
         media_type = sub_response.headers.get("content-type", "application/json")
         del sub_response.headers["content-type"]
+        rejected = media_type == GRAPHQL_RESPONSE and _request_error(response_data)
+        if rejected and isinstance(response_data, dict):
+            response_data = {k: v for k, v in response_data.items() if k != "data"}  # type: ignore[assignment]
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = media_type
-        if (
-            media_type == GRAPHQL_RESPONSE
-            and isinstance(response_data, dict)
-            and "data" not in response_data
-            and response.status_code == 200
-        ):
+        if rejected:
             response.status_code = 400
         return response
+
+
+def _request_error(response_data: object) -> bool:
+    """A response whose every error is a parse or validation error, with no data."""
+    if not isinstance(response_data, dict) or response_data.get("data") is not None:
+        return False
+    errors = response_data.get("errors") or []
+    return bool(errors) and all(
+        (error.get("extensions") or {}).get("code") == "GRAPHQL_VALIDATION_FAILED"
+        for error in errors
+    )
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 import httpx
@@ -136,3 +137,61 @@ async def test_cors_only_for_configured_origins(database_url: str, db_engine: As
     async with _client(settings, db_engine) as open_:
         response = await open_.options("/graphql", headers=preflight)
         assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
+async def test_graphql_response_media_type_when_asked(client: httpx.AsyncClient) -> None:
+    accept = {"accept": "application/graphql-response+json"}
+    response = await client.post("/graphql", json={"query": FIRST_QUERY}, headers=accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/graphql-response+json"
+    invalid = await client.post("/graphql", json={"query": "{ nope }"}, headers=accept)
+    assert invalid.status_code == 400
+    plain = await client.post("/graphql", json={"query": "{ nope }"})
+    assert plain.headers["content-type"] == "application/json"
+
+
+async def test_validation_errors_keep_their_message(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ articles { nodes { titel } } }"})
+    (error,) = response.json()["errors"]
+    assert error["message"] == (
+        "Cannot query field 'titel' on type 'Article'. Did you mean 'title'?"
+    )
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_internal_errors_are_masked_and_logged_with_a_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret: the password is hunter2")
+
+    monkeypatch.setattr(sys.modules["newsgraph.schema.query"], "list_page", crash)
+    with caplog.at_level(logging.ERROR, logger="newsgraph.graphql"):
+        response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
+    assert response.status_code == 200
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"]["code"] == "INTERNAL"
+    (record,) = [r for r in caplog.records if r.name == "newsgraph.graphql"]
+    assert record.__dict__["request_id"] == error["extensions"]["request_id"]
+    assert "hunter2" in str(record.exc_info)
+
+
+async def test_debug_shows_internal_messages(
+    database_url: str, db_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("visible in debug")
+
+    monkeypatch.setattr(sys.modules["newsgraph.schema.query"], "list_page", crash)
+    async with _client(Settings(database_url=database_url, debug=True), db_engine) as client:
+        response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
+    assert response.json()["errors"][0]["message"] == "visible in debug"
+
+
+async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "mutation { __typename }"})
+    assert response.status_code in {400, 405}
+    assert "data" not in response.text
