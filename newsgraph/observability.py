@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["RequestLogMiddleware", "StatementCounter", "count_statements"]
+__all__ = ["RequestLogMiddleware", "StatementCounter", "count_statements", "use_counter"]
 
 logger = logging.getLogger("newsgraph.request")
 
@@ -43,6 +45,16 @@ def count_statements(engine: AsyncEngine) -> None:
         event.listen(engine.sync_engine, "before_cursor_execute", _count)
 
 
+@contextmanager
+def use_counter(counter: StatementCounter) -> Iterator[StatementCounter]:
+    """Count the statements sent inside the block (outside any HTTP request)."""
+    token = _current.set(counter)
+    try:
+        yield counter
+    finally:
+        _current.reset(token)
+
+
 class RequestLogMiddleware:
     """One structured log line per HTTP request: method, path, status, duration, SQL count."""
 
@@ -53,8 +65,6 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        counter = StatementCounter()
-        token = _current.set(counter)
         started = time.perf_counter()
         status = 500
 
@@ -64,18 +74,18 @@ class RequestLogMiddleware:
                 status = message["status"]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            _current.reset(token)
-            logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "sql_statements": counter.statements,
-                    "client": scope["client"][0] if scope.get("client") else None,
-                },
-            )
+        with use_counter(StatementCounter()) as counter:
+            try:
+                await self.app(scope, receive, send_with_status)
+            finally:
+                logger.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "sql_statements": counter.statements,
+                        "client": scope["client"][0] if scope.get("client") else None,
+                    },
+                )
