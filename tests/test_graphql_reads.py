@@ -415,3 +415,20 @@ async def test_bad_ids_are_user_errors(corpus: AsyncSession) -> None:
         (error,) = await graphql_errors(corpus, query)
         assert error["extensions"]["code"] == "BAD_USER_INPUT", query
         assert message in error["message"], (query, error["message"])
+
+
+async def test_node_round_trips_every_id_the_api_hands_out(corpus: AsyncSession) -> None:
+    data, _ = await graphql(
+        corpus,
+        """{ articles(first: 100) { nodes { id } } actors(first: 100) { nodes { id } }
+             events(first: 100) { nodes { id } } claims(first: 100) { nodes { id } }
+             sources(first: 100) { nodes { id } } }""",
+    )
+    ids = [node["id"] for connection in data.values() for node in connection["nodes"]]
+    assert len(ids) == len(set(ids)) > 100
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        found, _ = await graphql(
+            corpus, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": chunk}
+        )
+        assert [node["id"] for node in found["nodes"]] == chunk
