@@ -12,6 +12,7 @@ actors and events, which other articles may share, are matched and kept:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -126,7 +127,7 @@ async def store_document(session: AsyncSession, doc: Document) -> StoreResult:
         rows = [
             {"article_id": article_id, "event_id": i} for i in dict.fromkeys(event_ids.values())
         ]
-        await session.execute(insert(ArticleEvent).values(rows).on_conflict_do_nothing())
+        await session.execute(insert(ArticleEvent.__table__).on_conflict_do_nothing(), rows)
     return StoreResult(article_id, outcome, counts)
 
 
@@ -162,10 +163,13 @@ async def _source_id(session: AsyncSession, doc: Document, counts: Counter[str])
             index_elements=["name"], index_where=Source.domain.is_(None)
         )
         match = (Source.name == name) & Source.domain.is_(None)
-    created = (await session.execute(statement.returning(Source.id))).scalar_one_or_none()
-    if created is not None:
-        counts["sources_created"] += 1
-    row = (await session.execute(select(Source.id, Source.disclaimer_text).where(match))).one()
+    find = select(Source.id, Source.disclaimer_text).where(match)
+    row = (await session.execute(find)).one_or_none()
+    created = None
+    if row is None:  # new, unless a concurrent writer inserts it first: then read theirs
+        created = (await session.execute(statement.returning(Source.id))).scalar_one_or_none()
+        counts["sources_created"] += created is not None
+        row = (await session.execute(find)).one()
     if disclaimer is not None and row.disclaimer_text is None:
         await session.execute(
             update(Source)
@@ -207,7 +211,7 @@ async def _resolve_actors(
         new_rows = [_actor_values(actors[i]) for i in missing]
         unique_rows = list({(r["name_normalized"], r["kind"]): r for r in new_rows}.values())
         inserted = await session.execute(
-            insert(Actor).values(unique_rows).on_conflict_do_nothing().returning(Actor.id)
+            insert(Actor.__table__).on_conflict_do_nothing().returning(Actor.id), unique_rows
         )
         created = set(inserted.scalars().all())
         counts["actors_created"] += len(created)
@@ -338,7 +342,8 @@ async def _resolve_events(
     if missing:
         values = {_event_identity(e): _event_values(e) for e in missing}
         inserted = await session.execute(
-            insert(Event).values(list(values.values())).on_conflict_do_nothing().returning(Event.id)
+            insert(Event.__table__).on_conflict_do_nothing().returning(Event.id),
+            list(values.values()),
         )
         counts["events_created"] += len(inserted.all())
         rows = await load()
@@ -430,18 +435,17 @@ async def _link_events(
             if cause_id != event_id:
                 links.add((cause_id, event_id))
     if participants:
-        statement = insert(EventParticipant).values(
-            [{"event_id": e, "actor_id": a, "role": role} for (e, a), role in participants.items()]
-        )
+        statement = insert(EventParticipant.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=["event_id", "actor_id"],
             set_={"role": statement.excluded.role},
             where=EventParticipant.role.is_(None) & statement.excluded.role.is_not(None),
         )
-        await session.execute(statement)
+        rows = [{"event_id": e, "actor_id": a, "role": r} for (e, a), r in participants.items()]
+        await session.execute(statement, rows)
     if links:
         rows = [{"from_event_id": f, "to_event_id": t, "kind": "causes"} for f, t in sorted(links)]
-        await session.execute(insert(EventLink).values(rows).on_conflict_do_nothing())
+        await session.execute(insert(EventLink.__table__).on_conflict_do_nothing(), rows)
 
 
 async def _store_claims(
@@ -471,7 +475,7 @@ async def _store_claims(
             }
         )
     result = await session.execute(
-        insert(Claim).returning(Claim.id, sort_by_parameter_order=True), rows
+        insert(Claim.__table__).returning(Claim.id, sort_by_parameter_order=True), rows
     )
     claim_ids = result.scalars().all()
     about = {
@@ -481,7 +485,7 @@ async def _store_claims(
     }
     if about:
         await session.execute(
-            insert(ClaimAbout).values([{"claim_id": c, "actor_id": a} for c, a in sorted(about)])
+            insert(ClaimAbout.__table__), [{"claim_id": c, "actor_id": a} for c, a in sorted(about)]
         )
 
 
@@ -497,14 +501,20 @@ async def _store_mentions(
             {"article_id": article_id, "actor_id": actor_id, "mention_count": max(count, 1)}
             for actor_id, count in mentions.items()
         ]
-        await session.execute(insert(ArticleActor).values(rows))
+        await session.execute(insert(ArticleActor.__table__), rows)
 
 
 def _count_mentions(body: str, names: list[str]) -> int:
     if not body:
         return 0
-    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
-    return len(re.findall(rf"(?<!\w)(?:{alternatives})(?!\w)", body))
+    return len(_mention_pattern(tuple(sorted(set(names), key=len, reverse=True))).findall(body))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mention_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The whole-word pattern of an actor's names (actors recur across documents)."""
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _sections(doc: Document, body: str) -> list[dict[str, Any]]:
