@@ -7,11 +7,12 @@ printed as one line on stderr (exit status 1); stdout carries only a command's o
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -26,7 +27,7 @@ from newsgraph.db.connect import database_url
 from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.errors import InputError, NewsgraphError
 from newsgraph.ingest.files import RawDocument, read_documents
-from newsgraph.ingest.importer import ImportSummary, import_documents
+from newsgraph.ingest.importer import ImportSummary, Pending, import_documents
 from newsgraph.logs import configure_logging
 from newsgraph.settings import Settings, load_settings
 
@@ -229,8 +230,14 @@ def import_command(
 
 
 async def _import(url: str, files: list[str]) -> ImportSummary:
+    return await _store_all(url, _all_documents(files), total=_count_documents(files))
+
+
+async def _store_all(
+    url: str, items: Iterable[Pending | RawDocument], total: int | None
+) -> ImportSummary:
+    """Store every item, one transaction each, with a progress bar on a terminal."""
     await migrate.require_head(url)
-    total = _count_documents(files)
     engine = make_engine(url, pool_size=1)
     progress = Progress(
         TextColumn("importing"),
@@ -238,14 +245,14 @@ async def _import(url: str, files: list[str]) -> ImportSummary:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
-        disable=(total or 0) < PROGRESS_THRESHOLD or not stderr.is_terminal,
+        disable=(total is not None and total < PROGRESS_THRESHOLD) or not stderr.is_terminal,
     )
     try:
         with progress:
             task = progress.add_task("import", total=total)
             return await import_documents(
                 make_sessionmaker(engine),
-                _all_documents(files),
+                items,
                 on_error=_error,
                 on_done=lambda: progress.advance(task),
             )
@@ -267,6 +274,88 @@ def _count_documents(files: list[str]) -> int | None:
 def _all_documents(files: list[str]) -> Iterator[RawDocument]:
     for path in files:
         yield from read_documents(path)
+
+
+@app.command()
+def extract(
+    file: Annotated[str, typer.Argument(help="Article text or HTML file, or - for stdin.")],
+    published_at: Annotated[
+        str, typer.Option(help="Publication date (YYYY-MM-DD or ISO timestamp).")
+    ],
+    source_name: Annotated[str | None, typer.Option(help="The publisher's name.")] = None,
+    source_domain: Annotated[str | None, typer.Option(help="The publisher's domain.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the article was published.")] = None,
+) -> None:
+    """Print the structured document of an article (JSON on stdout); no database needed."""
+    from newsgraph.ingest.document import parse_document
+    from newsgraph.ingest.extract import load_extractor
+    from newsgraph.ingest.normalize import decode
+    from newsgraph.ingest.pipeline import ArticleInput, design_format, extract_document, text_of
+
+    def body() -> None:
+        settings = _settings()
+        raw = sys.stdin.buffer.read() if file == "-" else _read_bytes(file)
+        content = decode(raw, max_bytes=settings.max_article_bytes)
+        html = file.endswith((".html", ".htm")) or content.lstrip()[:15].lower().startswith(
+            ("<!doctype", "<html")
+        )
+        article = ArticleInput(text=None if html else content, html=content if html else None)
+        source = {"name": source_name, "domain": source_domain}
+        raw = extract_document(
+            text_of(article, settings.max_article_bytes),
+            published_at=published_at,
+            source={k: v for k, v in source.items() if v is not None},
+            url=url,
+            extractor=load_extractor(settings.extractor),
+            max_bytes=settings.max_article_bytes,
+        )
+        parse_document(raw, file)  # what is printed must import
+        payload = design_format(raw)
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+    _run(body)
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl), or - for stdin."),
+    ],
+    published_at: Annotated[
+        str | None, typer.Option(help="Publication date for articles that do not give one.")
+    ] = None,
+    source_name: Annotated[str | None, typer.Option(help="The publisher's name.")] = None,
+    source_domain: Annotated[str | None, typer.Option(help="The publisher's domain.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Where the (single) article was published.")
+    ] = None,
+) -> None:
+    """Extract and store articles, one transaction each; re-ingesting changes nothing."""
+    from newsgraph.ingest.extract import load_extractor
+    from newsgraph.ingest.inputs import Defaults, collect
+
+    def body(database: str) -> ImportSummary:
+        settings = _settings()
+        items = collect(
+            paths,
+            Defaults(published_at, url, source_name, source_domain),
+            extractor=load_extractor(settings.extractor),
+            max_bytes=settings.max_article_bytes,
+        )
+        return asyncio.run(_store_all(database, items, total=None))
+
+    summary = _run(lambda: _with_url(body))
+    typer.echo(summary.line(), err=True)
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 @app.command("export-schema")

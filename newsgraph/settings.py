@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     )
     log_format: LogFormat = Field(default=LogFormat.JSON, description="json or console")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    allow_anonymous_writes: bool = Field(
+        default=False,
+        description="let mutations run without an API key (until access control lands)",
+    )
+    max_article_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="largest article text or HTML accepted"
+    )
+    extractor: str | None = Field(
+        default=None, description="package.module:Class of another extractor; unset: rules"
+    )
     pool_size: int = Field(default=10, ge=1, le=1000, description="database connections kept open")
     pool_timeout: float = Field(
         default=10.0, gt=0, description="seconds to wait for a free database connection"

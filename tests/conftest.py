@@ -24,11 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine
 from newsgraph.db.migrate import upgrade
-from newsgraph.demo import seed_document
 from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import store_document
-from tests.helpers import corpus_documents
+from tests.helpers import corpus_documents, seed_document
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"

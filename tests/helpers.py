@@ -87,3 +87,18 @@ async def graphql_errors(session: AsyncSession, query: str) -> list[dict[str, An
         query, context_value=build_context(session, Settings(database_url="postgresql://unused/x"))
     )
     return [dict(error.formatted) for error in result.errors or []]
+
+
+def seed_document() -> dict[str, Any]:
+    """The seed's expected structured document, with the scraped body and its block's
+    "Risk Warning" heading (the expected file gives the disclaimer as bare text)."""
+    from newsgraph.demo import seed_text
+
+    document: dict[str, Any] = json.loads((CORPUS.parent / "seed.json").read_text())
+    body, _, _ = seed_text().partition("\nRisk Warning\n")
+    document["body"] = body.strip()
+    document["source"]["disclaimer"] = {
+        "heading": "Risk Warning",
+        "text": document["source"]["disclaimer"],
+    }
+    return document

@@ -101,7 +101,7 @@ def test_a_bad_setting_names_its_variable() -> None:
 def test_db_current(database_url: str) -> None:
     result = run("db", "current", url=database_url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0001_initial (head)"
+    assert result.stdout.strip() == "0002_article_dateline (head)"
 
 
 def test_schema_graphql_is_the_exported_schema() -> None:

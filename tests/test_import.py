@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from newsgraph.demo import seed_document
 from newsgraph.ingest.files import RawDocument
-from tests.helpers import corpus_documents, counts, engine_for, import_raw, snapshot
+from tests.helpers import corpus_documents, counts, engine_for, import_raw, seed_document, snapshot
 
 
 async def _scalar(url: str, sql: str) -> Any:

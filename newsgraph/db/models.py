@@ -120,6 +120,8 @@ class Article(Base):
         Computed("coalesce(published_at, '-infinity'::timestamptz)", persisted=True),
     )
     language: Mapped[str | None] = mapped_column(String(16))
+    # A wire dateline ("LONDON, June 9 (Reuters)"), kept apart from the body.
+    dateline: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     disclaimer_heading: Mapped[str | None] = mapped_column(Text)
     disclaimer_text: Mapped[str | None] = mapped_column(Text)

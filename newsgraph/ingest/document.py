@@ -234,6 +234,7 @@ class Document(_Strict):
     url: OptionalText = None
     source: SourceDoc = Field(default_factory=SourceDoc)
     title: OptionalText = None
+    dateline: OptionalText = None
     language: OptionalText = None
     sections: list[Annotated[SectionDoc, BeforeValidator(_section)]] = Field(default_factory=list)
     body: str | None = None

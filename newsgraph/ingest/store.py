@@ -111,6 +111,7 @@ async def store_document(session: AsyncSession, doc: Document) -> StoreResult:
         "published_at": published[0] if published else None,
         "published_precision": published[1] if published else None,
         "language": doc.language,
+        "dateline": doc.dateline,
         "content_hash": digest,
         "disclaimer_heading": disclaimer.heading if disclaimer else None,
         "disclaimer_text": disclaimer.text if disclaimer else None,

@@ -52,6 +52,9 @@ class Article(relay.Node):
     title: str = strawberry.field(description="Its headline (or its first sentence).")
     published_at: datetime | None = strawberry.field(description="When it was published.")
     language: str | None = strawberry.field(description="ISO 639-1 language code.")
+    dateline: str | None = strawberry.field(
+        description='The wire dateline, e.g. "LONDON, June 9 (Reuters)", if the text had one.'
+    )
     body: str = strawberry.field(description="The full text, without the disclaimer.")
     sections: list[Section] = strawberry.field(description="Its sections, in order.")
     ingested_at: datetime = strawberry.field(description="When newsgraph stored it.")
@@ -142,6 +145,7 @@ class Article(relay.Node):
             title=row.title,
             published_at=row.published_at,
             language=row.language,
+            dateline=row.dateline,
             body=row.body,
             sections=[Section(**section) for section in row.sections],
             ingested_at=row.ingested_at,

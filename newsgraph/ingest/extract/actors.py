@@ -127,8 +127,8 @@ class _Actors:
         return None
 
     def country(self, name: str, form: str | None = None) -> ActorFound:
-        actor = self.add(name, ActorKind.COUNTRY if name != "European Union" else ActorKind.GOVERNMENT,
-                         country=country_code(name))  # fmt: skip
+        kind = ActorKind.GOVERNMENT if name == "European Union" else ActorKind.COUNTRY
+        actor = self.add(name, kind, country=country_code(name))
         if form:
             actor.add_alias(form)
         return actor

@@ -19,13 +19,25 @@ from newsgraph.ingest.extract.mentions import Mention
 __all__ = ["ClaimFound", "claims_in"]
 
 _VERBS: list[tuple[ClaimKind, str]] = [
-    (ClaimKind.NO_COMMENT, r"declined to comment|did not (?:immediately )?(?:respond|comment|specify|"
-     r"elaborate|explain)|(?:has|have) not (?:yet )?(?:commented|responded)|would not comment|"
-     r"refused to comment|could not be reached|has yet to (?:comment|respond)"),
-    (ClaimKind.ACCUSATION, r"accus(?:ed|es|ing)|blam(?:ed|es)|critici[sz](?:ed|es)|condemn(?:ed|s)"),
-    (ClaimKind.PROMISE, r"promis(?:ed|es)|pledg(?:ed|es)|vow(?:ed|s)|committed to|would appeal|will appeal"),
-    (ClaimKind.DENIAL, r"den(?:ied|ies)|rejected (?:the |those |these )?(?:claims?|reports?|allegations?|accusations?)|"
-     r"dismissed (?:the )?(?:claims?|reports?|allegations?)"),
+    (
+        ClaimKind.NO_COMMENT,
+        r"declined to comment|did not (?:immediately )?(?:respond|comment|specify|elaborate|"
+        r"explain)|(?:has|have) not (?:yet )?(?:commented|responded)|would not comment|"
+        r"refused to comment|could not be reached|has yet to (?:comment|respond)",
+    ),
+    (
+        ClaimKind.ACCUSATION,
+        r"accus(?:ed|es|ing)|blam(?:ed|es)|critici[sz](?:ed|es)|condemn(?:ed|s)",
+    ),
+    (
+        ClaimKind.PROMISE,
+        r"promis(?:ed|es)|pledg(?:ed|es)|vow(?:ed|s)|committed to|would appeal|will appeal",
+    ),
+    (
+        ClaimKind.DENIAL,
+        r"den(?:ied|ies)|rejected (?:the |those |these )?(?:claims?|reports?|allegations?|"
+        r"accusations?)|dismissed (?:the )?(?:claims?|reports?|allegations?)",
+    ),
     (ClaimKind.PREDICTION, r"predict(?:ed|s)|forecast(?:s|ed)?|expects?|expected that"),
     (ClaimKind.STATEMENT, r"said|says|stated|states|told|wrote|writes|posted|added|noted|announced|"
      r"hinted|argued|explained|insisted|claimed|confirmed|warned|urged|called for|stressed|"
@@ -100,8 +112,9 @@ def claims_in(sentence: str, mentions: list[Mention], actors: list[ActorFound]) 
     for match in PROTEST.finditer(sentence):
         after = [m for m in mentions if m.start >= match.end()]
         if after:
-            found.setdefault((id(after[0].actor), ClaimKind.ACCUSATION),
-                             ClaimFound(sentence, ClaimKind.ACCUSATION, after[0].actor))  # fmt: skip
+            protester = after[0].actor
+            claim = ClaimFound(sentence, ClaimKind.ACCUSATION, protester)
+            found.setdefault((id(protester), ClaimKind.ACCUSATION), claim)
     if not found and has_figure:
         found[(None, ClaimKind.STATISTIC)] = ClaimFound(sentence, ClaimKind.STATISTIC, None)
     if not found and PREDICTION.search(sentence):

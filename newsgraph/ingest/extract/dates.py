@@ -87,7 +87,7 @@ def _resolve(
             "PREFER_DAY_OF_MONTH": "first",
             "REQUIRE_PARTS": ["month"],
         }
-        parsed = dateparser.parse(expression, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(expression, languages=["en"], settings=settings)
         if parsed is None:
             return None, None
         if match.group("month"):

@@ -112,8 +112,10 @@ ORGANIZATION_HEADS = [
 @functools.cache
 def country_code(name: str) -> str | None:
     """The ISO 3166 alpha-2 code of a country by its common name (None when unknown)."""
-    special = {"European Union": None, "Russia": "RU", "Iran": "IR", "Taiwan": "TW",
-               "South Korea": "KR", "North Korea": "KP", "Vietnam": "VN", "Turkey": "TR"}  # fmt: skip
+    special = {
+        "European Union": None, "Russia": "RU", "Iran": "IR", "Taiwan": "TW",
+        "South Korea": "KR", "North Korea": "KP", "Vietnam": "VN", "Turkey": "TR",
+    }  # fmt: skip
     if name in special:
         return special[name]
     try:
