@@ -4,8 +4,9 @@
      ├── ConfigurationError        a setting has a bad value (names the variable)
      ├── DatabaseError             the database cannot be reached or prepared
      │    └── EmbeddedDatabaseError    the embedded PostgreSQL failed to start or stop
-     └── InputError                user input is invalid (names where: file, document, field)
-          └── DocumentError        a structured document failed validation
+     ├── InputError                user input is invalid (names where: file, document, field)
+     │    └── DocumentError        a structured document failed validation
+     └── PermissionDeniedError     the caller may not do this (a write without permission)
 
 Every message says which input, which value and what to do, so the CLI can print it as is.
 """
@@ -19,6 +20,7 @@ __all__ = [
     "EmbeddedDatabaseError",
     "InputError",
     "NewsgraphError",
+    "PermissionDeniedError",
 ]
 
 
@@ -40,6 +42,10 @@ class EmbeddedDatabaseError(DatabaseError):
 
 class InputError(NewsgraphError):
     """Input from a user (a file, a CLI argument, a mutation) is invalid."""
+
+
+class PermissionDeniedError(NewsgraphError):
+    """The caller is not allowed to do what it asked."""
 
 
 class DocumentError(InputError):

@@ -14,6 +14,7 @@ from newsgraph.schema.claims import Claim
 from newsgraph.schema.disclaimers import Disclaimers
 from newsgraph.schema.errors import ErrorCodes
 from newsgraph.schema.events import Event
+from newsgraph.schema.mutation import Mutation
 from newsgraph.schema.query import Query
 from newsgraph.schema.sources import Source
 
@@ -37,6 +38,7 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     types=[Actor, Article, Claim, Event, Source],
     extensions=[
         ErrorCodes,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from newsgraph.errors import InputError
+from newsgraph.errors import InputError, PermissionDeniedError
 
 __all__ = ["ErrorCodes"]
 
@@ -40,6 +40,8 @@ class ErrorCodes(SchemaExtension):
             return _with_code(error, "GRAPHQL_VALIDATION_FAILED")
         if isinstance(original, InputError):
             return _with_code(error, "BAD_USER_INPUT")
+        if isinstance(original, PermissionDeniedError):
+            return _with_code(error, "FORBIDDEN")
         if isinstance(original, GraphQLError):
             return _with_code(error, "BAD_USER_INPUT")
         request_id = uuid.uuid4().hex[:16]
