@@ -54,7 +54,7 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
     """Bytes as UTF-8 text, refusing what is not text."""
     if len(data) > max_bytes:
         raise InputError(
-            f"the text is {len(data):,} bytes, over the limit of {max_bytes:,} "
+            f"the text is {len(data):,} bytes, over the limit of {max_bytes:,} bytes "
             "(NEWSGRAPH_MAX_ARTICLE_BYTES)"
         )
     if b"\x00" in data:

@@ -66,7 +66,7 @@ def _looks_like_heading(line: str, following: str | None) -> bool:
 
 def _take_disclaimer(lines: list[str]) -> tuple[list[str], Disclaimer | None]:
     """Cut a disclaimer block from the end (preferred) or the top of the lines."""
-    for index in range(len(lines) - 1, -1, -1):
+    for index in range(len(lines) - 1, 0, -1):  # a block after some story
         if len(lines) - index > 4:
             break
         if _DISCLAIMER_HEADING.match(lines[index]) and index + 1 < len(lines):
