@@ -22,8 +22,10 @@ from newsgraph.ingest.extract.lexicon import (
 __all__ = ["ActorFound", "find_actors", "surname_of"]
 
 _NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_PARTICLE = r"(?:bin|bint|al|el|de|da|di|van|von|der|del|la|le)"
 _PERSON_NAME = (
-    rf"{_NAME_TOKEN}(?:\s+[A-Z]\.)?(?:\s+(?:{_NAME_TOKEN}|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)){{1,2}}"
+    rf"{_NAME_TOKEN}(?:\s+[A-Z]\.)?"
+    rf"(?:\s+(?:{_PARTICLE}\s+)?(?:{_NAME_TOKEN}|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)){{1,2}}"
 )
 _DEMONYM = alternation(list(DEMONYMS))
 _TITLE = (
@@ -34,7 +36,8 @@ TITLED_PERSON = re.compile(rf"\b{_TITLE}\s+(?P<name>{_PERSON_NAME}|{_NAME_TOKEN}
 SPEAKER = re.compile(
     rf"(?:\b(?:said|says|told|wrote|added|noted)\s+(?P<after>{_PERSON_NAME})\b)"
     rf"|(?:(?:^|[.,;:]\s+|\"\s*)(?P<before>{_PERSON_NAME})\s+(?:said|says|told|wrote|added|noted|"
-    r"warned|argued|explained|stated|announced|denied|accused|promised)\b)"
+    r"warned|argued|explained|stated|announced|denied|accused|promised|criticized|criticised|"
+    r"welcomed|vowed|pledged|rejected|dismissed|predicted)\b)"
 )
 _ORG_HEAD = alternation(GOVERNMENT_HEADS + ORGANIZATION_HEADS)
 ORGANIZATION = re.compile(
@@ -64,7 +67,14 @@ _NOT_NAMES = {
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
     "Friday", "Saturday", "Sunday", "Bitcoin", "Ethereum",
 }  # fmt: skip
-_GOVERNMENT_WORDS = set(GOVERNMENT_HEADS) | {"White House", "Kremlin"}
+_KNOWN_GOVERNMENTS = {"White House": "US", "Kremlin": "RU", "Pentagon": "US", "Elysee": "FR"}
+_GOVERNMENT_WORDS = set(GOVERNMENT_HEADS) | set(_KNOWN_GOVERNMENTS)
+# Companies by what is said of them: "Nvidia shares rose", "analysts at Goldman Sachs".
+COMPANY = re.compile(
+    rf"\b(?P<shares>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)\s+shares\b"
+    rf"|\b(?:analysts|economists|strategists|researchers|executives)\s+at\s+"
+    rf"(?P<at>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)"
+)
 _TITLE_AFTER = re.compile(rf"\s+(?:{alternation(TITLE_HEADS)})\b")
 # Family names that come first: "Xi Jinping" is President Xi.
 _FAMILY_NAME_FIRST = {
@@ -191,8 +201,13 @@ def _organisations(text: str, actors: _Actors) -> None:
         if demonym is None and " of " in name:  # "Ministry of Commerce" is also "Commerce Ministry"
             head, _, rest = name.partition(" of ")
             actor.add_alias(f"{rest} {head}")
-    if re.search(r"\bWhite House\b", text):
-        actors.add("White House", ActorKind.GOVERNMENT, country="US")
+    for name, country in _KNOWN_GOVERNMENTS.items():
+        if re.search(rf"\b{name}\b", text):
+            actors.add(name, ActorKind.GOVERNMENT, country=country)
+    for match in COMPANY.finditer(text):
+        name = match.group("shares") or match.group("at")
+        if name and name.split()[0] not in _NOT_NAMES and name not in _COUNTRY_FORMS:
+            actors.add(name, ActorKind.ORGANIZATION)
 
 
 def _countries(text: str, actors: _Actors) -> None:

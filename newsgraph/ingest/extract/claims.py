@@ -39,14 +39,14 @@ _VERBS: list[tuple[ClaimKind, str]] = [
         r"accusations?)|dismissed (?:the )?(?:claims?|reports?|allegations?)",
     ),
     (ClaimKind.PREDICTION, r"predict(?:ed|s)|forecast(?:s|ed)?|expects?|expected that"),
-    (ClaimKind.STATEMENT, r"said|says|stated|states|told|wrote|writes|posted|added|noted|announced|"
-     r"hinted|argued|explained|insisted|claimed|confirmed|warned|urged|called for|stressed|"
-     r"emphasi[sz]ed|according to|expressed"),
+    (ClaimKind.STATEMENT, r"said|says|saying|stated|states|told|wrote|writes|posted|added|noted|"
+     r"announced|hinted|argued|explained|insisted|claimed|confirmed|warned|urged|called for|"
+     r"stressed|emphasi[sz]ed|according to|expressed|welcomed"),
 ]  # fmt: skip
 VERB = re.compile("|".join(rf"(?P<{kind.value}>\b(?:{pattern})\b)" for kind, pattern in _VERBS))
 STATISTIC = re.compile(
-    r"(?:[$€£¥]\s?\d[\d,.]*(?:\s?(?:billion|million|trillion|bn|m))?|\b\d[\d,.]*\s?(?:%|percent|"
-    r"per cent|billion|million|trillion)\b|\b\d{1,3}(?:,\d{3})+\b|\bvoted \d+ to \d+\b)"
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s?%|\b\d[\d,.]*\s?(?:percent|per cent|billion|million|"
+    r"trillion)\b|\b\d{1,3}(?:,\d{3})+\b|\bvoted \d+ to \d+\b"
 )
 PREDICTION = re.compile(
     r"\b(?:might|is expected to|are expected to|is likely to|are likely to|will likely|"
@@ -98,7 +98,12 @@ def claims_in(sentence: str, mentions: list[Mention], actors: list[ActorFound]) 
             after = [m for m in mentions if m.start >= match.end()]
             claimant = after[0].actor if after else None
         else:
-            claimant = _subject(sentence, mentions, match.start(), actors)
+            right_after = [m for m in mentions if 0 <= m.start - match.end() <= 2]
+            claimant = (
+                right_after[0].actor  # '"...," said Andreas Schwab'
+                if right_after and match.group(0) in {"said", "says", "wrote", "added"}
+                else _subject(sentence, mentions, match.start(), actors)
+            )
         if claimant is None:
             continue
         if kind is ClaimKind.STATEMENT and has_quote:

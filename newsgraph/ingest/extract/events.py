@@ -24,11 +24,18 @@ _TRIGGERS: list[tuple[EventKind, str]] = [
     (EventKind.CALL, r"(?:phone|telephone|video) (?:call|conversation)|call with|spoke by phone"),
     (EventKind.NEGOTIATION, r"(?:trade )?talks|negotiations?"),
     (EventKind.MEETING, r"meeting|summit|meet with|met with|to meet|will meet"),
-    (EventKind.AGREEMENT, r"(?:[a-z]+ ){0,3}(?:agreement|deal|truce|accord|treaty|framework)"),
+    (
+        EventKind.AGREEMENT,
+        r"(?:[a-z]+ ){0,3}(?:agreement|deal|truce|accord|treaty|framework)|agreed(?: on \w+)? to",
+    ),
     (EventKind.VOTE, r"voted|vote on|referendum"),
     (EventKind.RULING, r"ruled|ruling|verdict"),
-    (EventKind.POLICY, r"(?:imposed?|revok(?:e|ed|ing)|ban(?:ned)?|sanction(?:s|ed)|tariffs? on|"
-     r"export controls?)"),
+    (
+        EventKind.POLICY,
+        r"imposed?|revok(?:e|ed|ing)|ban(?:ned)?|sanction(?:s|ed)|tariffs? on|export controls?|"
+        r"approved|(?:kept|left|held|cut|raised|lowered) (?:its |the )?(?:\w+ ){0,2}"
+        r"(?:rates?|production|output)",
+    ),
     (EventKind.ANNOUNCEMENT, r"announced|announcement|warning|unveiled"),
 ]  # fmt: skip
 TRIGGER = re.compile(
@@ -113,6 +120,8 @@ class EventTracker:
                 continue
             gathering = mention.kind in _GATHERINGS and event.kind in _GATHERINGS
             same_place = mention.location is not None and mention.location == event.location
+            if mention.location and not event.location and not back_reference:
+                continue  # "a meeting in Washington" is not the placeless deal named before
             if gathering and (back_reference or same_place or not (mention.date and event.date)):
                 return event
             if _same_group(event.kind, mention.kind) and (
@@ -132,7 +141,7 @@ class EventTracker:
         for match in TRIGGER.finditer(sentence):
             kind = EventKind(next(name for name, value in match.groupdict().items() if value))
             if kind is EventKind.ANNOUNCEMENT and re.search(
-                _TRIGGERS[6][1], sentence[match.end() : match.end() + 40]
+                dict(_TRIGGERS)[EventKind.POLICY], sentence[match.end() : match.end() + 40]
             ):
                 kind = EventKind.POLICY
             event = self._mention(sentence, match, kind, dates)
