@@ -10,13 +10,28 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from newsgraph.db.base import Base
+from newsgraph.db.models import Article
 
-__all__ = ["count_rows", "rows_by_id", "select_rows"]
+__all__ = ["count_rows", "rows_by_id", "select_rows", "with_companions"]
 
 ModelT = TypeVar("ModelT", bound=Base)
+
+
+def with_companions(statement: Select[Any], entity: Any) -> Select[Any]:
+    """Load, in the same statement, the rows that always come with `entity`'s rows.
+
+    An article is never shown without its source (its name, its disclaimer), and there
+    is exactly one: joining it in costs less than a second statement for every page.
+    """
+    mapper = sa_inspect(entity).mapper
+    if mapper.class_ is Article:
+        return statement.options(joinedload(entity.source))
+    return statement
 
 
 async def rows_by_id(
@@ -26,7 +41,8 @@ async def rows_by_id(
     if not ids:
         return {}
     primary = model.__mapper__.primary_key[0]
-    rows = (await session.execute(select(model).where(primary.in_(set(ids))))).scalars()
+    statement = with_companions(select(model).where(primary.in_(set(ids))), model)
+    rows = (await session.execute(statement)).scalars()
     return {getattr(row, str(primary.key)): row for row in rows}
 
 

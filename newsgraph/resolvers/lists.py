@@ -29,7 +29,7 @@ def list_page(
     statement = select(model).where(*conditions)
 
     async def fetch() -> Page[Any]:
-        paged = window.apply(statement, ordering)
+        paged = queries.with_companions(window.apply(statement, ordering), model)
         rows = [row[0] for row in await context.run(queries.select_rows, statement=paged)]
         page = Page.from_rows(rows, window, ordering)
         prime(context, page.rows)
@@ -50,6 +50,7 @@ async def find_one(
 ) -> Any:
     """The first row of `model` matching `conditions` (in `order_by`), or None."""
     statement = select(model).where(*conditions).order_by(*order_by).limit(1)
+    statement = queries.with_companions(statement, model)
     rows = await context.run(queries.select_rows, statement=statement)
     prime(context, [row[0] for row in rows])
     return rows[0][0] if rows else None

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from newsgraph.db import queries
 from newsgraph.db.base import Base
+from newsgraph.db.models import Article
 from newsgraph.resolvers.context import RequestContext
 
 __all__ = ["load_grouped", "load_row", "load_rows", "prime"]
@@ -27,7 +28,7 @@ def _row_loader(context: RequestContext, model: type[ModelT]) -> DataLoader[int,
 
         async def load(ids: list[int]) -> list[ModelT | None]:
             found = await context.run(queries.rows_by_id, model=model, ids=ids)
-            context.reach(found.values())
+            prime(context, found.values())
             return [found.get(i) for i in ids]
 
         loader = DataLoader(load_fn=load)
@@ -50,6 +51,8 @@ async def load_rows(
 def prime(context: RequestContext, rows: Iterable[Any]) -> None:
     """Hand rows fetched another way to the row loaders, and note them as reached."""
     rows = list(rows)
+    companions = [row.source for row in rows if isinstance(row, Article) and "source" in vars(row)]
+    rows += companions
     context.reach(rows)
     for row in rows:
         if hasattr(row, "id"):  # link rows (participations) have no id to be looked up by

@@ -67,11 +67,12 @@ class Relation:
             .subquery("numbered")
         )
         entity = aliased(self.target, numbered)
-        return (
+        paged = (
             select(entity, numbered.c.parent_id)
             .where(numbered.c.position <= window.size + 1)
             .order_by(numbered.c.parent_id, numbered.c.position)
         )
+        return queries.with_companions(paged, entity)
 
 
 def _loader(
@@ -119,6 +120,7 @@ async def load_all(context: RequestContext, relation: Relation, parent_id: int) 
 
     async def load(parent_ids: list[int]) -> list[list[Any]]:
         statement = relation.statement(parent_ids, ()).order_by(*relation.ordering.order_by())
+        statement = queries.with_companions(statement, relation.target)
         rows = _grouped(await context.run(queries.select_rows, statement=statement))
         prime(context, (entity for entities in rows.values() for entity in entities))
         return [rows.get(i, []) for i in parent_ids]
