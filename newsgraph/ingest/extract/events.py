@@ -16,6 +16,7 @@ from datetime import date
 from newsgraph.db.enums import ActorKind, DatePrecision, EventKind, EventStatus
 from newsgraph.ingest.extract.actors import ActorFound, surname_of
 from newsgraph.ingest.extract.dates import DateMention, find_dates
+from newsgraph.ingest.extract.lexicon import MEETING_PLACES
 from newsgraph.ingest.extract.mentions import Mention
 
 __all__ = ["EventFound", "EventTracker"]
@@ -47,6 +48,8 @@ _FUTURE = re.compile(r"\b(?:will|would|next|upcoming|scheduled|set to|plans? to|
 _CAUSE = re.compile(r"\b(?:a direct result of|result of|after|following|because of|prompted by)\b")
 _LEAD = re.compile(r"\b(?:will lead|led|leads|leading|headed|hosted|will host)\b")
 _ACCOMPANYING = re.compile(r"^(?:Accompanying|Joining|Also attending)\b|\binclude[sd]?\b")
+# How far from its trigger a date expression may stand and still date the event.
+DATE_REACH = 60
 _GATHERINGS = {EventKind.MEETING, EventKind.NEGOTIATION, EventKind.AGREEMENT}
 _GROUPS = [
     {EventKind.MEETING, EventKind.NEGOTIATION, EventKind.AGREEMENT},
@@ -167,26 +170,20 @@ class EventTracker:
     def _mention(
         self, sentence: str, match: re.Match[str], kind: EventKind, dates: list[DateMention]
     ) -> EventFound:
-        clause_end = len(sentence)
-        near = sorted(
-            dates, key=lambda d: min(abs(d.start - match.end()), abs(match.start() - d.end))
-        )
-        chosen = (
-            near[0]
-            if near and min(abs(near[0].start - match.end()), abs(match.start() - near[0].end)) < 60
-            else None
-        )
-        after = sentence[match.start() : min(clause_end, match.end() + 40)]
+        def distance(mention: DateMention) -> int:
+            return min(abs(mention.start - match.end()), abs(match.start() - mention.end))
+
+        near = sorted(dates, key=distance)
+        chosen = near[0] if near and distance(near[0]) < DATE_REACH else None
         location = None
-        place = _LOCATION.search(after) or _LOCATION.search(
+        place = _LOCATION.search(sentence[match.start() : match.end() + 40]) or _LOCATION.search(
             sentence[max(0, match.start() - 25) : match.start()]
         )
         if place and place.group("place").split()[0] not in _NOT_PLACES:
             location = place.group("place")
-        before = sentence[max(0, match.start() - 30) : match.start()]
-        for word in before.split():
-            if word in {"London", "Geneva", "Paris", "Brussels", "Beijing", "Washington", "Tokyo"}:
-                location = location or word
+        named_before = re.search(r"([A-Z][a-z]+)\s+$", sentence[: match.start()])
+        if location is None and named_before and named_before.group(1) in MEETING_PLACES:
+            location = named_before.group(1)  # "this London meeting", "the Geneva negotiations"
         clause = sentence[max(0, match.start() - 80) : match.end() + 20]
         status = EventStatus.SCHEDULED if _FUTURE.search(clause) else EventStatus.OCCURRED
         return EventFound(
@@ -230,15 +227,6 @@ class EventTracker:
         known.location = known.location or new.location
         if known.date is None and new.date is not None:
             known.date, known.precision, known.date_text = new.date, new.precision, new.date_text
-        if (
-            new.status is EventStatus.SCHEDULED
-            and known.status is EventStatus.OCCURRED
-            and new.date
-            and new.date > known.date
-            if known.date and new.date
-            else False
-        ):
-            known.status = EventStatus.SCHEDULED
 
     @staticmethod
     def _participants(event: EventFound, kind: EventKind, sentence: str, match: re.Match[str],

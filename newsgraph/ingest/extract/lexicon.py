@@ -16,6 +16,7 @@ __all__ = [
     "COUNTRY_ALIASES",
     "DEMONYMS",
     "GOVERNMENT_HEADS",
+    "MEETING_PLACES",
     "ORGANIZATION_HEADS",
     "TITLE_HEADS",
     "TITLE_MODIFIERS",
@@ -79,6 +80,12 @@ CAPITALS: dict[str, str] = {
     "Berlin": "Germany", "Paris": "France", "New Delhi": "India", "Seoul": "South Korea",
     "Pyongyang": "North Korea", "Ottawa": "Canada", "Taipei": "Taiwan", "Ankara": "Turkey",
     "Riyadh": "Saudi Arabia", "Canberra": "Australia", "Jerusalem": "Israel",
+}  # fmt: skip
+# Where summits and talks are held, so "the Geneva negotiations" has a place.
+MEETING_PLACES = {
+    *CAPITALS, "London", "Geneva", "Istanbul", "Doha", "Davos", "Vienna", "Madrid", "Rome",
+    "Singapore", "New York", "Stockholm", "Helsinki", "Oslo", "Jeddah", "Dubai", "Hiroshima",
+    "Kuala Lumpur", "Bali", "Osaka", "Warsaw", "Budapest", "Minsk", "Abu Dhabi", "Cairo",
 }  # fmt: skip
 TITLE_HEADS = [
     "Secretary of State", "Secretary-General", "Secretary General", "Vice Premier",
