@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, any_, bindparam, func, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.db.models import Article, ArticleActor, ArticleEvent, Claim, Source
@@ -44,46 +46,52 @@ async def sources_behind(
     of its articles among these carried, so a publisher's block found in an article is
     never dropped.
     """
-    articles = select(Article.id).where(
-        or_(
-            Article.id.in_(list(article_ids)),
-            Article.id.in_(select(Claim.article_id).where(Claim.id.in_(list(claim_ids)))),
-            Article.id.in_(
-                select(ArticleEvent.article_id).where(ArticleEvent.event_id.in_(list(event_ids)))
-            ),
-            Article.id.in_(
-                select(ArticleActor.article_id).where(ArticleActor.actor_id.in_(list(actor_ids)))
-            ),
+
+    def ids(values: Collection[int]) -> Any:
+        return any_(bindparam(None, sorted(set(values)), type_=ARRAY(BigInteger)))
+
+    # One indexed lookup per kind of row, only for the kinds that were reached.
+    branches = [
+        select(column).where(key == ids(values))
+        for column, key, values in (
+            (Article.id, Article.id, article_ids),
+            (Claim.article_id, Claim.id, claim_ids),
+            (ArticleEvent.article_id, ArticleEvent.event_id, event_ids),
+            (ArticleActor.article_id, ArticleActor.actor_id, actor_ids),
         )
-    )
-    own = (
-        select(Article.disclaimer_heading, Article.disclaimer_text)
-        .where(
-            Article.source_id == Source.id,
-            Article.id.in_(articles),
-            Article.disclaimer_text.is_not(None),
+        if values
+    ]
+    source_branches = [select(Source.id.label("id")).where(Source.id == ids(source_ids))]
+    reached = None
+    if branches:
+        reached = (
+            union(*branches).cte("reached") if len(branches) > 1 else branches[0].cte("reached")
         )
-        .order_by(Article.id)
-        .limit(1)
-        .lateral("own")
-    )
-    statement = (
-        select(
+        reached_id = reached.c[0]
+        source_branches.append(
+            select(Article.source_id.label("id")).join(reached, Article.id == reached_id)
+        )
+    sources = union(*source_branches).cte("sources")
+    heading = Source.disclaimer_heading
+    text = Source.disclaimer_text
+    statement = select(Source.id, Source.name, Source.domain, heading, text)
+    if reached is not None:
+        own = (
+            select(Article.disclaimer_heading, Article.disclaimer_text)
+            .join(reached, Article.id == reached.c[0])
+            .where(Article.source_id == Source.id, Article.disclaimer_text.is_not(None))
+            .order_by(Article.id)
+            .limit(1)
+            .lateral("own")
+        )
+        statement = select(
             Source.id,
             Source.name,
             Source.domain,
-            func.coalesce(Source.disclaimer_heading, own.c.disclaimer_heading),
-            func.coalesce(Source.disclaimer_text, own.c.disclaimer_text),
-        )
-        .outerjoin(own, Source.disclaimer_text.is_(None))
-        .where(
-            or_(
-                Source.id.in_(list(source_ids)),
-                Source.id.in_(select(Article.source_id).where(Article.id.in_(articles))),
-            )
-        )
-        .order_by(Source.id)
-    )
+            func.coalesce(heading, own.c.disclaimer_heading),
+            func.coalesce(text, own.c.disclaimer_text),
+        ).outerjoin(own, text.is_(None))
+    statement = statement.join(sources, Source.id == sources.c.id).order_by(Source.id)
     rows = (await session.execute(statement)).all()
     return [SourceDisclaimer(*row) for row in rows]
 
