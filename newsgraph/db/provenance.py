@@ -11,9 +11,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, func, select, union
+from sqlalchemy import BigInteger, any_, bindparam, exists, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from newsgraph.db.models import Article, ArticleActor, ArticleEvent, Claim, Source
 
@@ -50,48 +51,64 @@ async def sources_behind(
     def ids(values: Collection[int]) -> Any:
         return any_(bindparam(None, sorted(set(values)), type_=ARRAY(BigInteger)))
 
-    # One indexed lookup per kind of row, only for the kinds that were reached.
-    branches = [
-        select(column).where(key == ids(values))
-        for column, key, values in (
-            (Article.id, Article.id, article_ids),
-            (Claim.article_id, Claim.id, claim_ids),
-            (ArticleEvent.article_id, ArticleEvent.event_id, event_ids),
-            (ArticleActor.article_id, ArticleActor.actor_id, actor_ids),
+    def reached(article: Any) -> list[Any]:
+        """Conditions under which `article` is one the rows came from, one per kind."""
+        conditions = []
+        if article_ids:
+            conditions.append(article.id == ids(article_ids))
+        if claim_ids:
+            conditions.append(
+                exists().where(Claim.article_id == article.id, Claim.id == ids(claim_ids))
+            )
+        if event_ids:
+            conditions.append(
+                exists().where(
+                    ArticleEvent.article_id == article.id, ArticleEvent.event_id == ids(event_ids)
+                )
+            )
+        if actor_ids:
+            conditions.append(
+                exists().where(
+                    ArticleActor.article_id == article.id, ArticleActor.actor_id == ids(actor_ids)
+                )
+            )
+        return conditions
+
+    # Sources are few: for each, ask whether any reached row stands behind it; every
+    # EXISTS stops at its first match and uses the foreign-key indexes.
+    behind = aliased(Article, name="behind")
+    source_conditions = [Source.id == ids(source_ids)] if source_ids else []
+    if reached(behind):
+        source_conditions.append(
+            exists().where(behind.source_id == Source.id, or_(*reached(behind)))
         )
-        if values
-    ]
-    source_branches = [select(Source.id.label("id")).where(Source.id == ids(source_ids))]
-    reached = None
-    if branches:
-        reached = (
-            union(*branches).cte("reached") if len(branches) > 1 else branches[0].cte("reached")
+    if not source_conditions:
+        return []
+    mine = aliased(Article, name="mine")
+    own = (
+        select(mine.disclaimer_heading, mine.disclaimer_text)
+        .where(
+            Source.disclaimer_text.is_(None),
+            mine.source_id == Source.id,
+            mine.disclaimer_text.is_not(None),
+            or_(*reached(mine)) if reached(mine) else false(),
         )
-        reached_id = reached.c[0]
-        source_branches.append(
-            select(Article.source_id.label("id")).join(reached, Article.id == reached_id)
-        )
-    sources = union(*source_branches).cte("sources")
-    heading = Source.disclaimer_heading
-    text = Source.disclaimer_text
-    statement = select(Source.id, Source.name, Source.domain, heading, text)
-    if reached is not None:
-        own = (
-            select(Article.disclaimer_heading, Article.disclaimer_text)
-            .join(reached, Article.id == reached.c[0])
-            .where(Article.source_id == Source.id, Article.disclaimer_text.is_not(None))
-            .order_by(Article.id)
-            .limit(1)
-            .lateral("own")
-        )
-        statement = select(
+        .order_by(mine.id)
+        .limit(1)
+        .lateral("own")
+    )
+    statement = (
+        select(
             Source.id,
             Source.name,
             Source.domain,
-            func.coalesce(heading, own.c.disclaimer_heading),
-            func.coalesce(text, own.c.disclaimer_text),
-        ).outerjoin(own, text.is_(None))
-    statement = statement.join(sources, Source.id == sources.c.id).order_by(Source.id)
+            func.coalesce(Source.disclaimer_heading, own.c.disclaimer_heading),
+            func.coalesce(Source.disclaimer_text, own.c.disclaimer_text),
+        )
+        .outerjoin(own, true())
+        .where(or_(*source_conditions))
+        .order_by(Source.id)
+    )
     rows = (await session.execute(statement)).all()
     return [SourceDisclaimer(*row) for row in rows]
 
