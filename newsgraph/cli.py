@@ -7,6 +7,7 @@ printed as one line on stderr (exit status 1); stdout carries only a command's o
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -110,6 +111,7 @@ def serve(
                 "access_log": False,
                 "timeout_graceful_shutdown": 10,
             }
+            _tune_garbage_collector()
             if workers > 1 or reload:
                 os.environ["NEWSGRAPH_DATABASE_URL"] = url
                 uvicorn.run(
@@ -123,6 +125,14 @@ def serve(
                 uvicorn.run(create_app(settings), **options)
 
     _run(body)
+
+
+def _tune_garbage_collector() -> None:
+    """Collect less often in the server: a response builds thousands of short-lived
+    objects, and Python's default thresholds spend a tenth of a feed request in full
+    collections that find nothing to free. Objects alive at start are frozen out of it."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _stop(signum: int, _frame: object) -> None:
