@@ -24,8 +24,9 @@ from newsgraph import build_context, schema
 from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.db.migrate import upgrade
-from newsgraph.demo import seed_document
+from newsgraph.demo import SEED_PUBLISHED_AT, seed_text
 from newsgraph.ingest.document import parse_document
+from newsgraph.ingest.pipeline import extract_document
 from newsgraph.ingest.store import store_document
 from newsgraph.observability import StatementCounter, count_statements, use_counter
 from newsgraph.settings import Settings
@@ -43,7 +44,8 @@ def _documents(copies: int) -> list[dict[str, object]]:
     corpus = [
         json.loads(p.read_text()) for p in sorted((ROOT / "tests/fixtures/corpus").glob("*.json"))
     ]
-    documents: list[dict[str, object]] = [*corpus, seed_document()]
+    seed = extract_document(seed_text(), published_at=SEED_PUBLISHED_AT)
+    documents: list[dict[str, object]] = [*corpus, seed]
     for copy in range(copies):
         documents += [
             dict(d, url=f"{d['url']}/copy-{copy}", title=f"{d['title']} #{copy}") for d in corpus
