@@ -7,8 +7,7 @@ goes the same way, so `(key, id)` compares as one row value and an index on
 another page follows.
 
 Nested connections (each article's first five claims) are paged per parent in a
-single statement: `row_number() OVER (PARTITION BY parent ORDER BY key, id)` numbers
-each parent's rows and the outer query keeps the first N of each, never one shared
+single statement by `Relation.paged` (resolvers/relations.py), never with one shared
 LIMIT across all parents.
 """
 
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, tuple_
 
 from newsgraph.errors import InputError
 
@@ -179,26 +178,6 @@ class Window:
             statement.where(and_(True, *self.conditions(ordering)))
             .order_by(*ordering.order_by(reverse=self.backwards))
             .limit(self.size + 1)
-        )
-
-    def apply_per_parent(
-        self, statement: Select[Any], ordering: Ordering, parent: Any
-    ) -> Select[Any]:
-        """Each parent's page in one statement: rows numbered within their parent."""
-        position = (
-            func.row_number()
-            .over(partition_by=parent, order_by=ordering.order_by(reverse=self.backwards))
-            .label("position")
-        )
-        numbered = (
-            statement.where(and_(True, *self.conditions(ordering)))
-            .add_columns(position)
-            .subquery("numbered")
-        )
-        return (
-            select(numbered)
-            .where(numbered.c.position <= self.size + 1)
-            .order_by(numbered.c.position)
         )
 
 

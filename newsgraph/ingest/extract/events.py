@@ -81,7 +81,6 @@ class EventFound:
     date_text: str | None = None
     participants: dict[int, tuple[ActorFound, str]] = field(default_factory=dict)
     caused_by: list[EventFound] = field(default_factory=list)
-    phrase: str = ""
 
     def add(self, actor: ActorFound, role: str) -> None:
         current = self.participants.get(id(actor))
@@ -193,7 +192,6 @@ class EventTracker:
             date=chosen.value if chosen else None,
             precision=chosen.precision if chosen else None,
             date_text=chosen.text if chosen and chosen.value else None,
-            phrase=match.group(0),
         )
 
     def finish(self) -> list[EventFound]:
