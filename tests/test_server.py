@@ -165,7 +165,7 @@ async def test_internal_errors_are_masked_and_logged_with_a_request_id(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret: the password is hunter2")
 
-    monkeypatch.setattr(sys.modules["newsgraph.schema.query"], "list_page", crash)
+    monkeypatch.setattr(sys.modules["newsgraph.schema.relay"], "list_page", crash)
     with caplog.at_level(logging.ERROR, logger="newsgraph.graphql"):
         response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
     assert response.status_code == 200
@@ -185,7 +185,7 @@ async def test_debug_shows_internal_messages(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("visible in debug")
 
-    monkeypatch.setattr(sys.modules["newsgraph.schema.query"], "list_page", crash)
+    monkeypatch.setattr(sys.modules["newsgraph.schema.relay"], "list_page", crash)
     async with _client(Settings(database_url=database_url, debug=True), db_engine) as client:
         response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
     assert response.json()["errors"][0]["message"] == "visible in debug"

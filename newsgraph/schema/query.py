@@ -9,8 +9,8 @@ from strawberry import relay
 from newsgraph.db import models
 from newsgraph.errors import InputError
 from newsgraph.ingest.names import normalize_name
-from newsgraph.resolvers.lists import find_one, list_page
-from newsgraph.resolvers.pagination import Ordering, Window
+from newsgraph.resolvers.lists import find_one
+from newsgraph.resolvers.pagination import Ordering
 from newsgraph.schema.actors import Actor
 from newsgraph.schema.articles import Article
 from newsgraph.schema.claims import Claim
@@ -27,7 +27,7 @@ from newsgraph.schema.inputs import (
     EventOrder,
 )
 from newsgraph.schema.nodes import load_nodes
-from newsgraph.schema.relay import Connection
+from newsgraph.schema.relay import Connection, list_connection
 from newsgraph.schema.search import SearchResult, search_connection
 from newsgraph.schema.sources import Source
 
@@ -76,14 +76,17 @@ class Query:
         filter: ArticleFilter | None = None,
         order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> Connection[Article]:
-        fetch, count = list_page(
+        return list_connection(
             info.context,
-            model=models.Article,
-            ordering=ARTICLE_ORDERINGS[order_by or ArticleOrder.PUBLISHED_AT_DESC],
-            window=Window.from_arguments(first, after, last, before),
-            conditions=filter.conditions()() if filter else (),
+            models.Article,
+            ARTICLE_ORDERINGS[order_by or ArticleOrder.PUBLISHED_AT_DESC],
+            Article.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
         )
-        return Connection(fetch=fetch, wrap=Article.from_row, count=count)
 
     @strawberry.field(description="An actor by ID, or by name or alias (give exactly one).")
     async def actor(
@@ -112,14 +115,17 @@ class Query:
         before: str | None = None,
         filter: ActorFilter | None = None,
     ) -> Connection[Actor]:
-        fetch, count = list_page(
+        return list_connection(
             info.context,
-            model=models.Actor,
-            ordering=Ordering.by_id(models.Actor),
-            window=Window.from_arguments(first, after, last, before),
-            conditions=filter.conditions()() if filter else (),
+            models.Actor,
+            Ordering.by_id(models.Actor),
+            Actor.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
         )
-        return Connection(fetch=fetch, wrap=Actor.from_row, count=count)
 
     @strawberry.field(description="An event by ID.")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
@@ -136,14 +142,17 @@ class Query:
         filter: EventFilter | None = None,
         order_by: EventOrder | None = EventOrder.DATE_DESC,
     ) -> Connection[Event]:
-        fetch, count = list_page(
+        return list_connection(
             info.context,
-            model=models.Event,
-            ordering=EVENT_ORDERINGS[order_by or EventOrder.DATE_DESC],
-            window=Window.from_arguments(first, after, last, before),
-            conditions=filter.conditions()() if filter else (),
+            models.Event,
+            EVENT_ORDERINGS[order_by or EventOrder.DATE_DESC],
+            Event.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
         )
-        return Connection(fetch=fetch, wrap=Event.from_row, count=count)
 
     @strawberry.field(description="A claim by ID.")
     async def claim(self, info: Info, id: strawberry.ID) -> Claim | None:
@@ -159,14 +168,17 @@ class Query:
         before: str | None = None,
         filter: ClaimFilter | None = None,
     ) -> Connection[Claim]:
-        fetch, count = list_page(
+        return list_connection(
             info.context,
-            model=models.Claim,
-            ordering=Ordering.by_id(models.Claim),
-            window=Window.from_arguments(first, after, last, before),
-            conditions=filter.conditions()() if filter else (),
+            models.Claim,
+            Ordering.by_id(models.Claim),
+            Claim.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=filter.conditions() if filter else None,
         )
-        return Connection(fetch=fetch, wrap=Claim.from_row, count=count)
 
     @strawberry.field(description="All sources, by id.")
     async def sources(
@@ -177,13 +189,16 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Source]:
-        fetch, count = list_page(
+        return list_connection(
             info.context,
-            model=models.Source,
-            ordering=Ordering.by_id(models.Source),
-            window=Window.from_arguments(first, after, last, before),
+            models.Source,
+            Ordering.by_id(models.Source),
+            Source.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
-        return Connection(fetch=fetch, wrap=Source.from_row, count=count)
 
     @strawberry.field(
         description="Articles and claims by full text, actors and events by name; best first."

@@ -9,12 +9,21 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry import relay
 
+from newsgraph.db.base import Base
 from newsgraph.errors import InputError
 from newsgraph.resolvers.context import RequestContext
-from newsgraph.resolvers.pagination import Page, Window
+from newsgraph.resolvers.lists import list_page
+from newsgraph.resolvers.pagination import Ordering, Page, Window
 from newsgraph.resolvers.relations import Relation, count_for, load_page
 
-__all__ = ["Connection", "Edge", "PageInfo", "decode_id", "relation_connection"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "decode_id",
+    "list_connection",
+    "relation_connection",
+]
 
 NodeT = TypeVar("NodeT")
 
@@ -90,6 +99,30 @@ def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, in
             f"expected a {' or '.join(expected)}"
         )
     return global_id.type_name, row_id
+
+
+def list_connection(
+    context: RequestContext,
+    model: type[Base],
+    ordering: Ordering,
+    wrap: Callable[[Any], NodeT],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    conditions: Any = None,
+) -> Connection[NodeT]:
+    """A top-level connection: one page of a table, in `ordering`, filtered."""
+    window = Window.from_arguments(first, after, last, before)
+    fetch, count = list_page(
+        context,
+        model=model,
+        ordering=ordering,
+        window=window,
+        conditions=conditions() if conditions is not None else (),
+    )
+    return Connection(fetch=fetch, wrap=wrap, count=count)
 
 
 def relation_connection(
