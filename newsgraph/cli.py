@@ -1,4 +1,4 @@
-"""The `newsgraph` command: serve, db, import, export-schema.
+"""The `newsgraph` command: serve, db, keys, import, extract, ingest, export-schema.
 
 Settings are read once here and passed down. Errors newsgraph raises on purpose are
 printed as one line on stderr (exit status 1); stdout carries only a command's output.
@@ -13,7 +13,8 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,8 +22,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from newsgraph.access import keys
+from newsgraph.access.scopes import Scope
 from newsgraph.db import migrate
 from newsgraph.db.connect import database_url
 from newsgraph.db.engine import make_engine, make_sessionmaker
@@ -46,6 +51,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 T = TypeVar("T")
 # Below this many documents an import prints no progress bar.
@@ -214,6 +221,80 @@ def db_revision(
 def _with_url(action: Callable[[str], T]) -> T:
     with database_url(_settings()) as url:
         return action(url)
+
+
+async def _in_transaction(url: str, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `action` in one committed transaction on a migrated database."""
+    await migrate.require_head(url)
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await action(session)
+    finally:
+        await engine.dispose()
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="A unique name: who or what uses it.")],
+    scope: Annotated[
+        Scope, typer.Option("--scope", help="read, write (implies read) or admin (all).")
+    ] = Scope.READ,
+) -> None:
+    """Create an API key and print it once; only its hash is stored."""
+    created = _run(
+        lambda: _with_url(
+            lambda url: asyncio.run(
+                _in_transaction(url, lambda session: keys.create_key(session, name, scope))
+            )
+        )
+    )
+    typer.echo(created.secret)
+    typer.echo(
+        f"created key {created.name!r} (scope {created.scope}, prefix {created.prefix}); "
+        "this is the only time it is shown: send it as `Authorization: Bearer <key>`",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List every key: name, scope, prefix, created, last used, revoked."""
+    found = _run(lambda: _with_url(lambda url: asyncio.run(_in_transaction(url, keys.list_keys))))
+    if as_json:
+        for info in found:
+            typer.echo(json.dumps({**vars(info), "scope": str(info.scope)}, default=str))
+        return
+    table = Table("name", "scope", "prefix", "created", "last used", "revoked", box=None)
+    for info in found:
+        table.add_row(
+            info.name,
+            str(info.scope),
+            info.prefix,
+            _when(info.created_at),
+            _when(info.last_used_at),
+            _when(info.revoked_at),
+        )
+    Console(soft_wrap=True).print(table)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key: every server refuses it from its next request."""
+    revoked = _run(
+        lambda: _with_url(
+            lambda url: asyncio.run(
+                _in_transaction(url, lambda session: keys.revoke_key(session, name))
+            )
+        )
+    )
+    typer.echo(f"revoked key {name!r} at {revoked:%Y-%m-%d %H:%M:%S} UTC", err=True)
 
 
 @app.command("import")

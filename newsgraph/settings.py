@@ -72,9 +72,36 @@ class Settings(BaseSettings):
     )
     log_format: LogFormat = Field(default=LogFormat.JSON, description="json or console")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
-    allow_anonymous_writes: bool = Field(
+    public: bool = Field(
         default=False,
-        description="let mutations run without an API key (until access control lands)",
+        description="public deployment: no introspection, no GraphiQL, no field suggestions",
+    )
+    require_read_key: bool = Field(
+        default=False, description="reads need an API key too (by default they are public)"
+    )
+    max_depth: int = Field(default=12, ge=1, description="deepest selection a query may nest")
+    max_aliases: int = Field(default=30, ge=0, description="aliased fields in one document")
+    max_tokens: int = Field(default=3000, ge=10, description="lexical tokens in one document")
+    max_directives: int = Field(default=10, ge=0, description="directives in one document")
+    max_nodes: int = Field(
+        default=50_000, ge=1, description="estimated nodes one query may return (GitHub's sum)"
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest HTTP request body (413 above)"
+    )
+    max_batch: int = Field(
+        default=0, ge=0, le=10, description="operations in one batched request; 0: no batching"
+    )
+    statement_timeout: float = Field(
+        default=5.0, ge=0, description="seconds PostgreSQL runs one statement of the server; 0: off"
+    )
+    request_timeout: float = Field(
+        default=10.0, gt=0, description="seconds one GraphQL request may take overall"
+    )
+    rate_limit: int = Field(
+        default=1000,
+        ge=0,
+        description="query cost points per minute per API key or client IP, per process; 0: off",
     )
     max_article_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1024, description="largest article text or HTML accepted"

@@ -27,7 +27,7 @@ from newsgraph.db.migrate import upgrade
 from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import store_document
-from tests.helpers import corpus_documents, seed_document
+from tests.helpers import corpus_documents, create_key, engine_for, seed_document
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"
@@ -86,6 +86,20 @@ async def database_url(server_url: str, template_url: str) -> AsyncIterator[str]
         yield _with_database(server_url, name)
     finally:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A connection-per-use engine on this test's own database."""
+    engine = engine_for(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def write_key(database_url: str) -> str:
+    """An API key with the write scope in this test's own database."""
+    return await create_key(database_url, "test-writer", "write")
 
 
 @pytest.fixture(scope="session")

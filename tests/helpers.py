@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -102,3 +103,31 @@ def seed_document() -> dict[str, Any]:
         "text": document["source"]["disclaimer"],
     }
     return document
+
+
+async def create_key(url: str, name: str, scope: str) -> str:
+    """A new API key in the database at `url`, as `newsgraph keys create` makes it."""
+    from newsgraph.access.keys import create_key as create
+    from newsgraph.access.scopes import Scope
+
+    engine = engine_for(url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return (await create(session, name, Scope(scope))).secret
+    finally:
+        await engine.dispose()
+
+
+def http_client(
+    engine: AsyncEngine, url: str, *, key: str | None = None, **settings: Any
+) -> httpx.AsyncClient:
+    """An HTTP client on the whole app over `engine`, sending `key` as its bearer token."""
+    from newsgraph.server import create_app
+    from newsgraph.settings import Settings
+
+    settings.setdefault("rate_limit", 0)
+    app = create_app(Settings(database_url=url, **settings), engine=engine)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers
+    )

@@ -158,9 +158,9 @@ async def test_a_cursor_stays_valid_while_rows_are_inserted(corpus: AsyncSession
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ("first: 101", "`first` must be between 0 and 100, got 101"),
-        ("first: -1", "`first` must be between 0 and 100, got -1"),
-        ("last: 101", "`last` must be between 0 and 100, got 101"),
+        ("first: 101", "`first` must be between 1 and 100, got 101"),
+        ("first: -1", "`first` must be between 1 and 100, got -1"),
+        ("last: 101", "`last` must be between 1 and 100, got 101"),
         ("first: 2, last: 2", "pass `first` or `last`, not both"),
         ('before: "bm9wZQ"', "is not a cursor this API handed out"),
     ],

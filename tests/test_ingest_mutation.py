@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,25 +10,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsgraph.demo import seed_text
-from newsgraph.server import create_app
-from newsgraph.settings import Settings
-from tests.helpers import corpus_documents, counts, engine_for
+from tests.helpers import corpus_documents, counts, http_client
 
 MUTATION = """mutation($input: IngestArticleInput!) { ingestArticle(input: $input) {
     created outcome userErrors { field message code }
     article { id title disclaimer { heading text } source { name } claims { totalCount } } } }"""
-
-
-@pytest.fixture
-async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
-def _client(engine: AsyncEngine, url: str, **settings: Any) -> httpx.AsyncClient:
-    app = create_app(Settings(database_url=url, **settings), engine=engine)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
 async def _ingest(client: httpx.AsyncClient, **article: Any) -> dict[str, Any]:
@@ -43,8 +28,10 @@ async def _ingest(client: httpx.AsyncClient, **article: Any) -> dict[str, Any]:
     return result
 
 
-async def test_ingest_text_then_again(database_url: str, db_engine: AsyncEngine) -> None:
-    async with _client(db_engine, database_url, allow_anonymous_writes=True) as client:
+async def test_ingest_text_then_again(
+    database_url: str, db_engine: AsyncEngine, write_key: str
+) -> None:
+    async with http_client(db_engine, database_url, key=write_key) as client:
         first = await _ingest(
             client,
             text=seed_text(),
@@ -68,14 +55,16 @@ async def test_ingest_text_then_again(database_url: str, db_engine: AsyncEngine)
     assert again["article"]["id"] == first["article"]["id"]
 
 
-async def test_ingest_a_document_and_html(database_url: str, db_engine: AsyncEngine) -> None:
+async def test_ingest_a_document_and_html(
+    database_url: str, db_engine: AsyncEngine, write_key: str
+) -> None:
     html = (
         "<html><head><title>Talks</title></head><body><article><h1>Talks resume in Geneva</h1>"
         "<p>Negotiators from both sides met in Geneva on Tuesday, officials said, and agreed "
         'to keep talking. "We made progress," said Anna Berg, a spokesperson for the ministry.'
         "</p></article></body></html>"
     )
-    async with _client(db_engine, database_url, allow_anonymous_writes=True) as client:
+    async with http_client(db_engine, database_url, key=write_key) as client:
         from_document = await _ingest(client, document=corpus_documents()[0].raw)
         from_html = await _ingest(client, html=html, publishedAt="2025-06-10T00:00:00Z")
     assert from_document["created"] is True
@@ -101,12 +90,13 @@ async def test_ingest_a_document_and_html(database_url: str, db_engine: AsyncEng
 async def test_bad_input_is_a_user_error_and_writes_nothing(
     database_url: str,
     db_engine: AsyncEngine,
+    write_key: str,
     article: dict[str, Any],
     field: list[str],
     message: str,
 ) -> None:
     before = await counts(database_url)
-    async with _client(db_engine, database_url, allow_anonymous_writes=True) as client:
+    async with http_client(db_engine, database_url, key=write_key) as client:
         result = await _ingest(client, **article)
     assert result["article"] is None
     (error,) = result["userErrors"][:1]
@@ -115,33 +105,36 @@ async def test_bad_input_is_a_user_error_and_writes_nothing(
     assert await counts(database_url) == before
 
 
-async def test_text_over_the_size_limit(database_url: str, db_engine: AsyncEngine) -> None:
+async def test_text_over_the_size_limit(
+    database_url: str, db_engine: AsyncEngine, write_key: str
+) -> None:
     text = "A sentence that is long enough to count as a paragraph. " * 40
-    async with _client(
-        db_engine, database_url, allow_anonymous_writes=True, max_article_bytes=1024
+    async with http_client(
+        db_engine, database_url, key=write_key, max_article_bytes=1024
     ) as client:
         result = await _ingest(client, text=text)
     assert "over the limit of 1,024 bytes" in result["userErrors"][0]["message"]
 
 
 async def test_writes_are_refused_without_permission(
-    database_url: str, db_engine: AsyncEngine
+    database_url: str, db_engine: AsyncEngine, write_key: str
 ) -> None:
     before = await counts(database_url)
-    async with _client(db_engine, database_url) as client:
+    async with http_client(db_engine, database_url) as client:
         response = await client.post(
             "/graphql", json={"query": MUTATION, "variables": {"input": {"text": seed_text()}}}
         )
+    assert response.status_code == 401
     (error,) = response.json()["errors"]
-    assert error["extensions"]["code"] == "FORBIDDEN"
-    assert "NEWSGRAPH_ALLOW_ANONYMOUS_WRITES" in error["message"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "write scope" in error["message"]
     assert await counts(database_url) == before
 
 
 async def test_concurrent_ingests_of_one_article_create_it_once(
-    database_url: str, db_engine: AsyncEngine
+    database_url: str, db_engine: AsyncEngine, write_key: str
 ) -> None:
-    async with _client(db_engine, database_url, allow_anonymous_writes=True) as client:
+    async with http_client(db_engine, database_url, key=write_key) as client:
         results = await asyncio.gather(
             *(
                 _ingest(client, text=seed_text(), publishedAt="2025-06-06T00:00:00Z")

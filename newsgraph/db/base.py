@@ -9,10 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "CreatedUpdated", "enum_column_type"]
+__all__ = ["WRITER_SETTING", "Base", "CreatedUpdated", "WrittenBy", "enum_column_type"]
+
+# The API key behind the current write transaction, as a transaction-local PostgreSQL
+# setting: every writer (mutations, ingest, raw SQL in a merge) stamps rows the same way.
+WRITER_SETTING = "newsgraph.api_key_id"
+_CURRENT_WRITER = text(f"nullif(current_setting('{WRITER_SETTING}', true), '')::bigint")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -35,6 +40,28 @@ class CreatedUpdated:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class WrittenBy:
+    """Which API key created a row and which one last changed it (NULL: a local tool).
+
+    The database fills both from `WRITER_SETTING`: inserts through the column default,
+    updates through the `stamp_update` trigger (migration 0003), which also moves
+    `updated_at`, so an UPDATE written in plain SQL is audited like an ORM one.
+    """
+
+    created_by_key_id: Mapped[int | None] = mapped_column(
+        BigInteger,
+        ForeignKey("api_key.id", ondelete="SET NULL"),
+        index=True,
+        server_default=_CURRENT_WRITER,
+    )
+    updated_by_key_id: Mapped[int | None] = mapped_column(
+        BigInteger,
+        ForeignKey("api_key.id", ondelete="SET NULL"),
+        index=True,
+        server_default=_CURRENT_WRITER,
     )
 
 

@@ -45,9 +45,21 @@ def async_url(url: str) -> URL:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, echo: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 10.0,
+    statement_timeout: float = 0,
+    echo: bool = False,
 ) -> AsyncEngine:
-    """An asyncpg engine whose pool checks connections before handing them out."""
+    """An asyncpg engine whose pool checks connections before handing them out.
+
+    A connection attempt gives up after `pool_timeout` too, so a database that does not
+    answer costs a request that long, not asyncpg's default minute. `statement_timeout`
+    (seconds, 0: none) is set on every connection, so PostgreSQL itself stops a runaway
+    statement even when the client that sent it is gone.
+    """
+    server_settings = {"statement_timeout": str(round(statement_timeout * 1000))}
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
@@ -55,6 +67,7 @@ def make_engine(
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
         echo=echo,
+        connect_args={"timeout": pool_timeout, "server_settings": server_settings},
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from newsgraph.db.base import Base, CreatedUpdated, enum_column_type
+from newsgraph.db.base import Base, CreatedUpdated, WrittenBy, enum_column_type
 from newsgraph.db.enums import (
     ActorKind,
     ClaimKind,
@@ -41,6 +41,7 @@ from newsgraph.db.enums import (
 
 __all__ = [
     "Actor",
+    "ActorRedirect",
     "ApiKey",
     "Article",
     "ArticleActor",
@@ -58,7 +59,7 @@ def _id() -> Mapped[int]:
     return mapped_column(BigInteger, Identity(always=False), primary_key=True)
 
 
-class Source(CreatedUpdated, Base):
+class Source(CreatedUpdated, WrittenBy, Base):
     """A publisher. Its disclaimer travels with everything derived from its articles."""
 
     __tablename__ = "source"
@@ -83,7 +84,7 @@ class Source(CreatedUpdated, Base):
     disclaimer_text: Mapped[str | None] = mapped_column(Text)
 
 
-class Article(Base):
+class Article(WrittenBy, Base):
     """One published piece, with the disclaimer found in its own text (if any)."""
 
     __tablename__ = "article"
@@ -144,7 +145,7 @@ class Article(Base):
     source: Mapped[Source] = relationship(lazy="raise")
 
 
-class Actor(CreatedUpdated, Base):
+class Actor(CreatedUpdated, WrittenBy, Base):
     """A person, organisation, government or country that acts, speaks or is spoken of."""
 
     __tablename__ = "actor"
@@ -176,7 +177,19 @@ class Actor(CreatedUpdated, Base):
     )
 
 
-class Event(CreatedUpdated, Base):
+class ActorRedirect(Base):
+    """An actor merged away, and the actor it became: its global ID still resolves."""
+
+    __tablename__ = "actor_redirect"
+
+    merged_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Event(CreatedUpdated, WrittenBy, Base):
     """Something that happened or is scheduled, with the date as precisely as it is known."""
 
     __tablename__ = "event"
@@ -237,7 +250,7 @@ class EventLink(Base):
     )
 
 
-class Claim(CreatedUpdated, Base):
+class Claim(CreatedUpdated, WrittenBy, Base):
     """An assertion made in an article, by an actor or (claimant null) by the publisher."""
 
     __tablename__ = "claim"

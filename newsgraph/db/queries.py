@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from newsgraph.db.base import Base
-from newsgraph.db.models import Article
+from newsgraph.db.models import Actor, ActorRedirect, Article
 
-__all__ = ["count_rows", "rows_by_id", "select_rows", "with_companions"]
+__all__ = ["count_rows", "merged_actors", "rows_by_id", "select_rows", "with_companions"]
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -44,6 +44,15 @@ async def rows_by_id(
     statement = with_companions(select(model).where(primary.in_(set(ids))), model)
     rows = (await session.execute(statement)).scalars()
     return {getattr(row, str(primary.key)): row for row in rows}
+
+
+async def merged_actors(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Actor]:
+    """The actors that actors merged away (`mergeActors`) live on as, by merged id."""
+    statement = select(ActorRedirect.merged_id, Actor).join(
+        Actor, Actor.id == ActorRedirect.actor_id
+    )
+    rows = await session.execute(statement.where(ActorRedirect.merged_id.in_(set(ids))))
+    return {merged_id: actor for merged_id, actor in rows}
 
 
 async def select_rows(session: AsyncSession, *, statement: Select[Any]) -> list[Any]:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from newsgraph.db.transactions import write_transaction
 from newsgraph.errors import DocumentError, InputError
 from newsgraph.ingest.document import Document, parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import StoreResult, store_document
 
 __all__ = ["ImportSummary", "Pending", "import_documents", "pending_document", "store_with_retry"]
-
-logger = logging.getLogger(__name__)
-
-# A concurrent writer may insert the same actor, event or article between our read and
-# our write (a unique violation), or deadlock with us; the document is then tried again.
-_ATTEMPTS = 3
-_RETRYABLE_SQLSTATES = {"23505", "40001", "40P01"}
 
 
 @dataclass(frozen=True)
@@ -67,18 +59,13 @@ class ImportSummary:
         return ", ".join(parts)
 
 
-async def store_with_retry(session: AsyncSession, doc: Document) -> StoreResult:
+async def store_with_retry(
+    session: AsyncSession, doc: Document, *, writer_key_id: int | None = None
+) -> StoreResult:
     """Store `doc` in a transaction of its own, retrying a race with another writer."""
-    for attempt in range(1, _ATTEMPTS + 1):
-        try:
-            async with session.begin():
-                return await store_document(session, doc)
-        except (IntegrityError, DBAPIError) as exc:
-            sqlstate = getattr(exc.orig, "sqlstate", None)
-            if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS:
-                raise
-            logger.info("retrying a document after a conflict", extra={"sqlstate": sqlstate})
-    raise AssertionError("unreachable: the last attempt returns or raises")
+    return await write_transaction(
+        session, lambda s: store_document(s, doc), writer_key_id=writer_key_id
+    )
 
 
 async def import_documents(

@@ -16,7 +16,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from newsgraph.access.scopes import Caller
 from newsgraph.db import models
+from newsgraph.limits.rate import RateLimiter
 from newsgraph.settings import Settings
 
 __all__ = ["Reached", "RequestContext", "build_context"]
@@ -61,6 +63,8 @@ class RequestContext:
 
     session: AsyncSession
     settings: Settings
+    caller: Caller = field(default_factory=Caller.local)
+    rate_limiter: RateLimiter | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[Any, Any] = field(default_factory=dict)
     reached: Reached = field(default_factory=Reached)
@@ -82,6 +86,14 @@ class RequestContext:
                 self.reached.add(row)
 
 
-def build_context(session: AsyncSession, settings: Settings | None = None) -> RequestContext:
-    """A context over your own session, for `newsgraph.schema.execute(..., context_value=)`."""
-    return RequestContext(session=session, settings=settings or Settings())
+def build_context(
+    session: AsyncSession, settings: Settings | None = None, caller: Caller | None = None
+) -> RequestContext:
+    """A context over your own session, for `newsgraph.schema.execute(..., context_value=)`.
+
+    Without `caller`, the code runs as `Caller.local()`: it may write, since it holds
+    the database session already. No rate limit applies in-process.
+    """
+    return RequestContext(
+        session=session, settings=settings or Settings(), caller=caller or Caller.local()
+    )

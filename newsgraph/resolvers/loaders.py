@@ -2,6 +2,7 @@
 
 They are created per request in the context. Rows fetched another way (a page of a
 connection) are primed into them, so a later lookup of the same row costs nothing.
+An actor merged into another (`mergeActors`) is looked up as the survivor.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from newsgraph.db import queries
 from newsgraph.db.base import Base
-from newsgraph.db.models import Article
+from newsgraph.db.models import Actor, Article
 from newsgraph.resolvers.context import RequestContext
 
 __all__ = ["load_grouped", "load_row", "load_rows", "prime"]
@@ -27,8 +28,12 @@ def _row_loader(context: RequestContext, model: type[ModelT]) -> DataLoader[int,
     if loader is None:
 
         async def load(ids: list[int]) -> list[ModelT | None]:
-            found = await context.run(queries.rows_by_id, model=model, ids=ids)
+            found: dict[int, Any] = await context.run(queries.rows_by_id, model=model, ids=ids)
             prime(context, found.values())
+            missing = [i for i in ids if i not in found]
+            if missing and model is Actor:  # merged away: the survivor answers for it
+                found |= await context.run(queries.merged_actors, ids=missing)
+                prime(context, found.values())
             return [found.get(i) for i in ids]
 
         loader = DataLoader(load_fn=load)

@@ -138,12 +138,8 @@ class Window:
         last: int | None = None,
         before: str | None = None,
     ) -> Window:
-        """Check the four Relay arguments; `first` defaults to 20, neither may exceed 100."""
-        for name, value in (("first", first), ("last", last)):
-            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
-                raise PagingError(f"`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {value}")
-        if first is not None and last is not None:
-            raise PagingError("pass `first` or `last`, not both")
+        """Check the four Relay arguments; `first` defaults to 20."""
+        cls.check_sizes(first=first, last=last)
         if last is None:
             first = DEFAULT_PAGE_SIZE if first is None else first
         return cls(
@@ -152,6 +148,18 @@ class Window:
             last=last,
             before=Cursor.decode(before, "before") if before is not None else None,
         )
+
+    @staticmethod
+    def check_sizes(first: int | None, last: int | None) -> None:
+        """Page sizes run from 1 to 100, and a page is read from one end only."""
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 1 <= value <= MAX_PAGE_SIZE:
+                raise PagingError(
+                    f"`{name}` must be between 1 and {MAX_PAGE_SIZE}, got {value}: "
+                    "page through longer lists with `after`/`before`"
+                )
+        if first is not None and last is not None:
+            raise PagingError("pass `first` or `last`, not both")
 
     @property
     def backwards(self) -> bool:

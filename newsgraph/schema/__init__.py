@@ -6,7 +6,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 
 from newsgraph.schema.actors import Actor
 from newsgraph.schema.articles import Article
@@ -14,15 +13,12 @@ from newsgraph.schema.claims import Claim
 from newsgraph.schema.disclaimers import Disclaimers
 from newsgraph.schema.errors import ErrorCodes
 from newsgraph.schema.events import Event
-from newsgraph.schema.mutation import Mutation
+from newsgraph.schema.guards import Guards
+from newsgraph.schema.mutations import Mutation
 from newsgraph.schema.query import Query
 from newsgraph.schema.sources import Source
 
 __all__ = ["schema"]
-
-# Parsing and validating the same document again costs more than executing a small
-# query; both caches are bounded so a stream of distinct documents cannot grow them.
-CACHE_SIZE = 1024
 
 
 class Schema(strawberry.Schema):
@@ -40,10 +36,5 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     types=[Actor, Article, Claim, Event, Source],
-    extensions=[
-        ErrorCodes,
-        Disclaimers,
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-    ],
+    extensions=[ErrorCodes, Disclaimers, Guards],
 )

@@ -1,34 +1,26 @@
-"""The root `Mutation` type: `ingestArticle`.
-
-Expected failures (invalid input, a document that does not validate) come back as
-`userErrors` in the payload; nothing is written then. Writes need API keys, which
-arrive with access control; until then mutations run only when
-NEWSGRAPH_ALLOW_ANONYMOUS_WRITES is set.
-"""
+"""Articles: `ingestArticle` (text, HTML or a structured document) and `deleteArticle`."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import Enum
 
 import strawberry
+from strawberry import relay
 from strawberry.scalars import JSON
 
 from newsgraph.db import models
-from newsgraph.errors import DocumentError, InputError, PermissionDeniedError
+from newsgraph.edit.articles import DeletedArticle, delete_article
+from newsgraph.errors import InputError
 from newsgraph.ingest.extract import load_extractor
-from newsgraph.ingest.importer import store_with_retry
 from newsgraph.ingest.pipeline import ArticleInput, document_from_input
-from newsgraph.ingest.store import StoreOutcome
-from newsgraph.resolvers.context import RequestContext
+from newsgraph.ingest.store import StoreOutcome, StoreResult, store_document
 from newsgraph.resolvers.loaders import load_row
 from newsgraph.schema.articles import Article
 from newsgraph.schema.info import Info
+from newsgraph.schema.mutations.payloads import UserError, attempt, row_id, user_errors
 
-__all__ = ["Mutation"]
-
-_PATH = re.compile(r"^(?P<path>[\w.\[\]]+): (?P<message>.+)$")
+__all__ = ["ArticleMutations"]
 
 
 @strawberry.input(description="The publisher of an article being ingested.")
@@ -52,13 +44,6 @@ class IngestArticleInput:
     source: SourceInput | None = strawberry.field(default=None, description="Its publisher.")
 
 
-@strawberry.type(description="An expected failure of a mutation: which input, what, why.")
-class UserError:
-    field: list[str] | None = strawberry.field(description="Path to the input at fault.")
-    message: str = strawberry.field(description="What is wrong and what to do.")
-    code: str = strawberry.field(description="INVALID_INPUT or INVALID_DOCUMENT.")
-
-
 @strawberry.enum(description="What ingesting did to the article.")
 class IngestOutcome(Enum):
     CREATED = "created"
@@ -74,40 +59,30 @@ class IngestArticlePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
 
-def _user_errors(error: InputError) -> list[UserError]:
-    if isinstance(error, DocumentError):
-        errors = []
-        for problem in error.problems:
-            match = _PATH.match(problem)
-            path = re.split(r"[.\[\]]+", match["path"].strip("]")) if match else []
-            message = match["message"] if match else problem
-            errors.append(
-                UserError(
-                    field=["input", "document", *path], message=message, code="INVALID_DOCUMENT"
-                )
-            )
-        return errors
-    return [UserError(field=["input"], message=str(error), code="INVALID_INPUT")]
+@strawberry.type(description="The result of `deleteArticle`: what went with the article.")
+class DeleteArticlePayload:
+    deleted_id: relay.GlobalID | None = strawberry.field(description="The article's ID.")
+    deleted_event_ids: list[relay.GlobalID] = strawberry.field(
+        description="Events only this article reported."
+    )
+    deleted_actor_ids: list[relay.GlobalID] = strawberry.field(
+        description="Actors nothing else mentions, quotes or involves."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted.")
 
 
-def _require_write(context: RequestContext) -> None:
-    if not context.settings.allow_anonymous_writes:
-        raise PermissionDeniedError(
-            "writing needs permission: set NEWSGRAPH_ALLOW_ANONYMOUS_WRITES=1 on the server "
-            "(API keys with a write scope replace this with access control)"
-        )
+def _failed(errors: list[UserError]) -> IngestArticlePayload:
+    return IngestArticlePayload(article=None, created=False, outcome=None, user_errors=errors)
 
 
-@strawberry.type(description="Everything that can be written.")
-class Mutation:
+@strawberry.type
+class ArticleMutations:
     @strawberry.mutation(
         description="Ingest an article from text, HTML or a structured document; "
         "ingesting the same content again changes nothing."
     )
     async def ingest_article(self, info: Info, input: IngestArticleInput) -> IngestArticlePayload:
-        context = info.context
-        _require_write(context)
-        settings = context.settings
+        settings = info.context.settings
         source = input.source or SourceInput()
         article = ArticleInput(
             text=input.text,
@@ -127,23 +102,41 @@ class Mutation:
                 max_bytes=settings.max_article_bytes,
             )
         except InputError as error:
-            return IngestArticlePayload(
-                article=None, created=False, outcome=None, user_errors=_user_errors(error)
-            )
-        async with context.lock:
-            if context.session.in_transaction():
-                await context.session.rollback()  # reads only: a write commits itself
-            try:
-                result = await store_with_retry(context.session, document)
-            except InputError as error:
-                return IngestArticlePayload(
-                    article=None, created=False, outcome=None, user_errors=_user_errors(error)
-                )
-        context.loaders.clear()  # what they hold may be stale now
-        row = await load_row(context, models.Article, result.article_id)
-        return IngestArticlePayload(
-            article=Article.from_row(row) if row else None,
-            created=result.outcome is StoreOutcome.CREATED,
-            outcome=IngestOutcome(result.outcome.value),
-            user_errors=[],
+            return _failed(user_errors(error))
+        stored, errors = await attempt(info, lambda session: store_document(session, document))
+        if stored is None:
+            return _failed(errors)
+        return await _ingested(info, stored)
+
+    @strawberry.mutation(
+        description="Delete an article with its claims, and the events and actors only it "
+        "supported; what other articles also support stays."
+    )
+    async def delete_article(self, info: Info, id: relay.GlobalID) -> DeleteArticlePayload:
+        deleted, errors = await attempt(
+            info, lambda session: delete_article(session, row_id(id, "Article", "id"))
         )
+        return _deletion(deleted, errors)
+
+
+async def _ingested(info: Info, stored: StoreResult) -> IngestArticlePayload:
+    row = await load_row(info.context, models.Article, stored.article_id)
+    return IngestArticlePayload(
+        article=Article.from_row(row) if row else None,
+        created=stored.outcome is StoreOutcome.CREATED,
+        outcome=IngestOutcome(stored.outcome.value),
+        user_errors=[],
+    )
+
+
+def _deletion(deleted: DeletedArticle | None, errors: list[UserError]) -> DeleteArticlePayload:
+    if deleted is None:
+        return DeleteArticlePayload(
+            deleted_id=None, deleted_event_ids=[], deleted_actor_ids=[], user_errors=errors
+        )
+    return DeleteArticlePayload(
+        deleted_id=relay.GlobalID("Article", str(deleted.article_id)),
+        deleted_event_ids=[relay.GlobalID("Event", str(i)) for i in deleted.event_ids],
+        deleted_actor_ids=[relay.GlobalID("Actor", str(i)) for i in deleted.actor_ids],
+        user_errors=[],
+    )

@@ -1,0 +1,132 @@
+"""Events: create, update, who took part (with which role), and how events link up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from newsgraph.db.enums import EventLinkKind
+from newsgraph.db.models import Actor, Event, EventLink, EventParticipant
+from newsgraph.edit.checks import locked_row, locked_rows, validated
+from newsgraph.errors import EditError, Problem
+from newsgraph.ingest.document import EventDoc
+from newsgraph.ingest.names import normalize_name
+
+__all__ = [
+    "add_participant",
+    "create_event",
+    "link_events",
+    "remove_participant",
+    "unlink_events",
+    "update_event",
+]
+
+_EDITABLE = ("key", "title", "kind", "status", "location", "date_text")
+
+
+def _columns(doc: EventDoc) -> dict[str, Any]:
+    return {
+        "key": doc.key,
+        "title": doc.title,
+        "title_normalized": normalize_name(doc.title),
+        "kind": doc.kind,
+        "status": doc.status,
+        "location": doc.location,
+        "date": doc.date.value if doc.date else None,
+        "date_precision": doc.date.precision if doc.date else None,
+        "date_text": doc.date_text,
+    }
+
+
+def _date_text(row: Event) -> str | None:
+    """The stored date as the document format writes it (2025-06-09, 2025-06, 2025)."""
+    if row.date is None or row.date_precision is None:
+        return None
+    length = {"day": 10, "month": 7, "year": 4}[row.date_precision.value]
+    return row.date.isoformat()[:length]
+
+
+async def create_event(session: AsyncSession, values: dict[str, Any]) -> Event:
+    """A new event from the document format's event fields (`date` as YYYY[-MM[-DD]])."""
+    row = Event(**_columns(validated(EventDoc, values, ("input",))))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def update_event(session: AsyncSession, event_id: int, changes: dict[str, Any]) -> Event:
+    """Apply `changes` (only the keys given; `date: None` makes the event undated)."""
+    row = await locked_row(session, Event, event_id, ("id",))
+    current = {name: getattr(row, name) for name in _EDITABLE} | {"date": _date_text(row)}
+    for name, value in _columns(validated(EventDoc, {**current, **changes}, ("input",))).items():
+        setattr(row, name, value)
+    await session.flush()
+    return row
+
+
+async def add_participant(
+    session: AsyncSession, event_id: int, actor_id: int, role: str | None
+) -> Event:
+    """Add the actor to the event, or change its role there."""
+    event = await locked_row(session, Event, event_id, ("eventId",))
+    await locked_row(session, Actor, actor_id, ("actorId",))
+    role = role.strip() or None if role else None
+    statement = insert(EventParticipant).values(event_id=event_id, actor_id=actor_id, role=role)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["event_id", "actor_id"], set_={"role": statement.excluded.role}
+        )
+    )
+    return event
+
+
+async def remove_participant(session: AsyncSession, event_id: int, actor_id: int) -> Event:
+    """Take the actor out of the event."""
+    event = await locked_row(session, Event, event_id, ("eventId",))
+    removed = await session.execute(
+        delete(EventParticipant).where(
+            EventParticipant.event_id == event_id, EventParticipant.actor_id == actor_id
+        )
+    )
+    if removed.rowcount == 0:  # type: ignore[attr-defined]
+        raise EditError(
+            Problem(field=("actorId",), message="this actor is not a participant", code="NOT_FOUND")
+        )
+    return event
+
+
+async def link_events(
+    session: AsyncSession, from_id: int, to_id: int, kind: EventLinkKind
+) -> Event:
+    """`from` causes (follows, is part of, relates to) `to`; linking twice changes nothing."""
+    if from_id == to_id:
+        raise EditError(Problem(field=("toId",), message="an event cannot be linked to itself"))
+    source, _ = await locked_rows(session, Event, {("fromId",): from_id, ("toId",): to_id})
+    await session.execute(
+        insert(EventLink)
+        .values(from_event_id=from_id, to_event_id=to_id, kind=kind)
+        .on_conflict_do_nothing()
+    )
+    return source
+
+
+async def unlink_events(
+    session: AsyncSession, from_id: int, to_id: int, kind: EventLinkKind
+) -> Event:
+    """Remove the link `from` -kind-> `to`."""
+    source = await locked_row(session, Event, from_id, ("fromId",))
+    removed = await session.execute(
+        delete(EventLink).where(
+            EventLink.from_event_id == from_id,
+            EventLink.to_event_id == to_id,
+            EventLink.kind == kind,
+        )
+    )
+    if removed.rowcount == 0:  # type: ignore[attr-defined]
+        raise EditError(
+            Problem(field=("toId",), message="these events are not linked so", code="NOT_FOUND")
+        )
+    return source
