@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -129,18 +128,3 @@ async def test_writes_are_refused_without_permission(
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "write scope" in error["message"]
     assert await counts(database_url) == before
-
-
-async def test_concurrent_ingests_of_one_article_create_it_once(
-    database_url: str, db_engine: AsyncEngine, write_key: str
-) -> None:
-    async with http_client(db_engine, database_url, key=write_key) as client:
-        results = await asyncio.gather(
-            *(
-                _ingest(client, text=seed_text(), publishedAt="2025-06-06T00:00:00Z")
-                for _ in range(10)
-            )
-        )
-    assert sum(r["created"] for r in results) == 1
-    assert len({r["article"]["id"] for r in results}) == 1
-    assert (await counts(database_url))["article"] == 1

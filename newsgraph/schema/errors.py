@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from newsgraph.db.failures import is_timeout, is_unavailable
+from newsgraph.db.failures import RETRYABLE_SQLSTATES, is_timeout, is_unavailable, sqlstate
 from newsgraph.errors import AuthenticationError, InputError, PermissionDeniedError
 
 __all__ = ["ErrorCodes"]
@@ -66,6 +66,13 @@ class ErrorCodes(SchemaExtension):
                 "a database statement ran longer than the statement timeout "
                 "(NEWSGRAPH_STATEMENT_TIMEOUT): ask for less, or narrow the filter",
                 "TIMEOUT",
+            )
+        if sqlstate(original) in RETRYABLE_SQLSTATES:  # still colliding after every retry
+            return _replaced(
+                error,
+                "the write kept colliding with concurrent writes to the same rows; "
+                "nothing was written: send it again",
+                "CONFLICT",
             )
         if is_unavailable(original):
             logger.warning(
