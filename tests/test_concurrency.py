@@ -94,8 +94,7 @@ async def test_merges_claim_updates_and_ingests_on_overlapping_data(
                 )
             )
         results = await asyncio.gather(*calls)
-    merged = [r for r in results[0::3] if r["data"]["mergeActors"]["actor"]]
-    assert merged, "some merges go through"
+    assert any(r["data"]["mergeActors"]["actor"] for r in results[0::3]), "some merges go"
     for result in results[0::3]:
         payload = result["data"]["mergeActors"]
         assert payload["actor"] or {e["code"] for e in payload["userErrors"]} <= {

@@ -40,7 +40,7 @@ async def actor_id(client: httpx.AsyncClient, name: str) -> str:
 
 async def event_id(client: httpx.AsyncClient, title: str) -> str:
     data = await call(client, "{ events(first: 100) { nodes { id title } } }")
-    return next(e["id"] for e in data["events"]["nodes"] if e["title"] == title)
+    return next(str(e["id"]) for e in data["events"]["nodes"] if e["title"] == title)
 
 
 async def test_sources_create_and_update_with_disclaimer(
