@@ -17,10 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsgraph.demo import seed_text
+from newsgraph.limits.rate import RateLimiter
 from tests.helpers import create_key, engine_for, http_client, snapshot
 
 INGEST = "mutation($t: String) { ingestArticle(input: {text: $t}) { created } }"
@@ -350,3 +352,27 @@ async def test_keys_are_rate_limited_apart_from_anonymous_callers(
             assert (await anonymous.post("/graphql", json=query)).status_code == 200
             assert (await anonymous.post("/graphql", json=query)).status_code == 429
             assert (await keyed.post("/graphql", json=query)).status_code == 200
+
+
+async def test_graphiql_introspection_fits_within_the_default_limits(
+    database_url: str, db_engine: AsyncEngine
+) -> None:
+    query = get_introspection_query(
+        descriptions=True, specified_by_url=True, directive_is_repeatable=True
+    )
+    async with http_client(db_engine, database_url, rate_limit=1000) as client:
+        response = await client.post("/graphql", json={"query": query})
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+
+
+def test_a_rate_bucket_refills_at_its_rate() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, clock=lambda: now[0])
+    assert limiter.spend("a", 60) is None
+    wait = limiter.spend("a", 30)
+    assert wait == pytest.approx(30.0)
+    assert limiter.spend("b", 1) is None  # another client has its own bucket
+    now[0] += 30
+    assert limiter.spend("a", 30) is None
+    assert limiter.spend("a", 1000) == pytest.approx(60.0)  # charged as the whole budget
