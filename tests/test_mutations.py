@@ -320,3 +320,17 @@ async def test_writes_are_stamped_with_the_key(api: httpx.AsyncClient, database_
     assert row.name == "test-writer"
     assert row.created_by_key_id == row.updated_by_key_id
     assert updated_by is None  # a write without a key (here: plain SQL) is stamped as such
+
+
+async def test_a_nul_character_is_a_user_error(api: httpx.AsyncClient, database_url: str) -> None:
+    before = await counts(database_url)
+    result = await call(
+        api,
+        """mutation($name: String!) { createActor(input: {name: $name, kind: PERSON}) {
+             actor { id } userErrors { field message code } } }""",
+        name="Nul\x00Person",
+    )
+    (error,) = result["createActor"]["userErrors"]
+    assert error["field"] == ["input", "name"]
+    assert "NUL" in error["message"]
+    assert await counts(database_url) == before

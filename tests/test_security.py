@@ -107,6 +107,15 @@ CASES = [
         variables={"n": 101},
     ),
     Abuse(
+        "a NUL character in a filter",
+        200,
+        "BAD_USER_INPUT",
+        "query($q: String) { actors(filter: {search: $q}) { totalCount } }",
+        variables={"q": "a\x00b"},
+        no_sql=False,
+        message="PostgreSQL refused a value",
+    ),
+    Abuse(
         "node estimate over 50,000",
         400,
         "QUERY_TOO_COMPLEX",

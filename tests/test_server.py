@@ -22,13 +22,6 @@ FIRST_QUERY = """
 """
 
 
-@pytest.fixture
-async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
 def _client(settings: Settings, engine: AsyncEngine) -> httpx.AsyncClient:
     app = create_app(settings, engine=engine)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")

@@ -10,7 +10,14 @@ from collections.abc import Iterator
 
 from sqlalchemy import exc as sa_exc
 
-__all__ = ["RETRYABLE_SQLSTATES", "is_timeout", "is_unavailable", "sqlstate"]
+__all__ = [
+    "RETRYABLE_SQLSTATES",
+    "database_message",
+    "is_invalid_value",
+    "is_timeout",
+    "is_unavailable",
+    "sqlstate",
+]
 
 # A unique violation from a concurrent insert of the same row, a serialization failure,
 # a deadlock, or a row deleted by a concurrent merge: running the transaction again
@@ -64,3 +71,18 @@ def is_unavailable(error: BaseException) -> bool:
 def is_timeout(error: BaseException) -> bool:
     """PostgreSQL cancelled a statement that ran past `statement_timeout`."""
     return sqlstate(error) == _QUERY_CANCELED
+
+
+def is_invalid_value(error: BaseException) -> bool:
+    """PostgreSQL refused a value a client sent (class 22, data exception): a NUL
+    character in text, a number out of range, a string too long for its column."""
+    state = sqlstate(error)
+    return state is not None and state.startswith("22")
+
+
+def database_message(error: BaseException) -> str:
+    """PostgreSQL's own message for `error`, first line only (it names no internals)."""
+    for cause in _chain(error):
+        if isinstance(getattr(cause, "sqlstate", None), str):
+            return str(cause).split("\n")[0]
+    return str(error).split("\n")[0]

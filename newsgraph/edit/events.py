@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,9 +49,21 @@ def _date_text(row: Event) -> str | None:
     return row.date.isoformat()[:length]
 
 
+async def _refuse_taken_key(session: AsyncSession, key: str | None, own_id: int | None) -> None:
+    if key is None:
+        return
+    taken = select(Event.id).where(Event.key == key)
+    if await session.scalar(taken.where(Event.id != own_id) if own_id else taken) is not None:
+        raise EditError(
+            Problem(field=("input", "key"), message="another event has this key", code="CONFLICT")
+        )
+
+
 async def create_event(session: AsyncSession, values: dict[str, Any]) -> Event:
     """A new event from the document format's event fields (`date` as YYYY[-MM[-DD]])."""
-    row = Event(**_columns(validated(EventDoc, values, ("input",))))
+    columns = _columns(validated(EventDoc, values, ("input",)))
+    await _refuse_taken_key(session, columns["key"], None)
+    row = Event(**columns)
     session.add(row)
     await session.flush()
     return row
@@ -61,7 +73,9 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
     """Apply `changes` (only the keys given; `date: None` makes the event undated)."""
     row = await locked_row(session, Event, event_id, ("id",))
     current = {name: getattr(row, name) for name in _EDITABLE} | {"date": _date_text(row)}
-    for name, value in _columns(validated(EventDoc, {**current, **changes}, ("input",))).items():
+    columns = _columns(validated(EventDoc, {**current, **changes}, ("input",)))
+    await _refuse_taken_key(session, columns["key"], row.id)
+    for name, value in columns.items():
         setattr(row, name, value)
     await session.flush()
     return row

@@ -101,7 +101,11 @@ def _optional_date(value: Any) -> Any:
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:  # PostgreSQL text cannot hold it
+        raise ValueError("must not contain NUL characters (\\x00)")
+    return value.strip()
 
 
 def _not_empty(value: str) -> str:

@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from newsgraph.db.failures import RETRYABLE_SQLSTATES, is_timeout, is_unavailable, sqlstate
+from newsgraph.db.failures import (
+    RETRYABLE_SQLSTATES,
+    database_message,
+    is_invalid_value,
+    is_timeout,
+    is_unavailable,
+    sqlstate,
+)
 from newsgraph.errors import AuthenticationError, InputError, PermissionDeniedError
 
 __all__ = ["ErrorCodes"]
@@ -66,6 +73,10 @@ class ErrorCodes(SchemaExtension):
                 "a database statement ran longer than the statement timeout "
                 "(NEWSGRAPH_STATEMENT_TIMEOUT): ask for less, or narrow the filter",
                 "TIMEOUT",
+            )
+        if is_invalid_value(original):
+            return _replaced(
+                error, f"PostgreSQL refused a value: {database_message(original)}", "BAD_USER_INPUT"
             )
         if sqlstate(original) in RETRYABLE_SQLSTATES:  # still colliding after every retry
             return _replaced(

@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from newsgraph.db.failures import database_message, is_invalid_value
 from newsgraph.db.transactions import write_transaction
 from newsgraph.errors import DocumentError, EditError, InputError, Problem
 from newsgraph.schema.info import Info
@@ -84,6 +86,11 @@ async def attempt(
             )
         except InputError as error:
             return None, user_errors(error)
+        except DBAPIError as error:
+            if not is_invalid_value(error):
+                raise
+            message = f"PostgreSQL refused a value: {database_message(error)}"
+            return None, [UserError(field=["input"], message=message, code="INVALID_INPUT")]
         finally:
             context.session.expunge_all()
     context.loaders.clear()
