@@ -94,9 +94,9 @@ async def test_merges_claim_updates_and_ingests_on_overlapping_data(
                 )
             )
         results = await asyncio.gather(*calls)
-    assert any(r["data"]["mergeActors"]["actor"] for r in results[0::3]), "some merges go"
-    for result in results[0::3]:
-        payload = result["data"]["mergeActors"]
+    merges = [r["data"]["mergeActors"] for r in results[0::3] if r["data"]]
+    assert any(payload["actor"] for payload in merges), "some merges go through"
+    for payload in merges:  # the others were refused with a coded error (see _post)
         assert payload["actor"] or {e["code"] for e in payload["userErrors"]} <= {
             "CONFLICT",
             "NOT_FOUND",

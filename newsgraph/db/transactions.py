@@ -3,7 +3,7 @@
 Concurrent writers can collide: two ingests insert the same actor (a unique violation),
 two merges lock the same rows in different orders (a deadlock), a merge deletes an actor
 an ingest was about to reference (a foreign-key violation). Each is resolved by running
-the whole transaction again after a short, jittered pause; any other error, or a race
+the whole transaction again after a short, jittered, growing pause; any other error, or a race
 lost `ATTEMPTS` times, propagates and nothing of the transaction remains.
 """
 
@@ -27,8 +27,11 @@ __all__ = ["ATTEMPTS", "write_transaction"]
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ATTEMPTS = 5
-_PAUSE_S = 0.02
+ATTEMPTS = 8
+# The pause before attempt n is random in [0, min(_PAUSE_S * 2**n, _MAX_PAUSE_S)):
+# colliding writers spread out instead of colliding again in step.
+_PAUSE_S = 0.01
+_MAX_PAUSE_S = 0.5
 
 
 async def write_transaction(
@@ -58,5 +61,5 @@ async def write_transaction(
                 raise
             logger.info("retrying a write after a conflict", extra={"sqlstate": state})
             session.expunge_all()
-            await asyncio.sleep(random.uniform(0, _PAUSE_S * attempt))
+            await asyncio.sleep(random.uniform(0, min(_PAUSE_S * 2**attempt, _MAX_PAUSE_S)))
     raise AssertionError("unreachable: the last attempt returns or raises")

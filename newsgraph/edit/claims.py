@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from newsgraph.db.locks import hold_actors
 from newsgraph.db.models import Actor, Article, Claim, ClaimAbout, Event
 from newsgraph.edit.checks import locked_row, validated
 from newsgraph.errors import EditError, Problem
@@ -64,6 +65,7 @@ async def create_claim(
 ) -> Claim:
     """A claim in article `article_id`; the span defaults to where its text occurs."""
     doc = validated(ClaimDoc, values, ("input",))
+    await hold_actors(session, [*about_ids, *([claimant_id] if claimant_id else [])])
     article = await locked_row(session, Article, article_id, ("input", "articleId"))
     await _exist(session, Actor, [i for i in [claimant_id] if i is not None], "claimantId")
     await _exist(session, Actor, about_ids, "aboutIds")
@@ -96,6 +98,9 @@ async def update_claim(
     span: tuple[int, int] | None = UNSET,
 ) -> Claim:
     """Change what is given: text and kind in `values`, links by keyword (None clears)."""
+    about = [] if about_ids is UNSET else about_ids
+    actors = [*about, *([claimant_id] if isinstance(claimant_id, int) else [])]
+    await hold_actors(session, actors)  # before the claim: see db.locks
     row = await locked_row(session, Claim, claim_id, ("id",))
     doc = validated(ClaimDoc, {"text": row.text, "kind": row.kind, **values}, ("input",))
     row.text, row.kind = doc.text, doc.kind

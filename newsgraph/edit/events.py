@@ -9,7 +9,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.db.enums import EventLinkKind
-from newsgraph.db.models import Actor, Event, EventLink, EventParticipant
+from newsgraph.db.locks import hold_actors
+from newsgraph.db.models import Event, EventLink, EventParticipant
 from newsgraph.edit.checks import locked_row, locked_rows, validated
 from newsgraph.errors import EditError, Problem
 from newsgraph.ingest.document import EventDoc
@@ -85,8 +86,11 @@ async def add_participant(
     session: AsyncSession, event_id: int, actor_id: int, role: str | None
 ) -> Event:
     """Add the actor to the event, or change its role there."""
+    if not await hold_actors(session, [actor_id]):  # before the event: see db.locks
+        raise EditError(
+            Problem(field=("actorId",), message="no actor has this ID", code="NOT_FOUND")
+        )
     event = await locked_row(session, Event, event_id, ("eventId",))
-    await locked_row(session, Actor, actor_id, ("actorId",))
     role = role.strip() or None if role else None
     statement = insert(EventParticipant).values(event_id=event_id, actor_id=actor_id, role=role)
     await session.execute(

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.db.base import Base
 from newsgraph.db.enums import EventStatus
+from newsgraph.db.locks import hold_actors
 from newsgraph.db.models import (
     Actor,
     Article,
@@ -89,6 +90,7 @@ def content_hash(doc: Document) -> str:
 async def store_document(session: AsyncSession, doc: Document) -> StoreResult:
     """Write `doc` into the graph in the caller's transaction; see the module docstring."""
     digest = content_hash(doc)
+    await _wait_for_writers_of_the_same_article(session, doc.url or digest)
     existing = await _find_article(session, doc.url, digest)
     if existing is not None and existing.content_hash == digest:
         return StoreResult(existing.id, StoreOutcome.UNCHANGED)
@@ -136,6 +138,17 @@ async def store_document(session: AsyncSession, doc: Document) -> StoreResult:
         ]
         await session.execute(insert(_table(ArticleEvent)).on_conflict_do_nothing(), rows)
     return StoreResult(article_id, outcome, counts)
+
+
+async def _wait_for_writers_of_the_same_article(session: AsyncSession, identity: str) -> None:
+    """Queue behind any transaction storing the same article (same URL, else same content).
+
+    Without it, concurrent stores of one article all do the whole work, all but one fail
+    on the unique index, and each then runs again to find the article stored. With it,
+    the later ones wait, then find the article and change nothing.
+    """
+    key = int.from_bytes(hashlib.sha256(identity.encode()).digest()[:8], "big", signed=True)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 @dataclass(frozen=True)
@@ -250,8 +263,10 @@ async def _resolve_actors(
         row = matched[index]
         for name in doc_actor.names:
             ids.setdefault(name, row.id)
+    await hold_actors(session, (row.id for row in matched.values()))
     updated: set[int] = set()
-    for index, doc_actor in enumerate(actors):
+    # In id order, as every writer locks actors (see db.locks).
+    for index, doc_actor in sorted(enumerate(actors), key=lambda item: matched[item[0]].id):
         row = matched[index]
         changes = _actor_changes(row, doc_actor, ids)
         if changes:
