@@ -56,7 +56,8 @@ def use_counter(counter: StatementCounter) -> Iterator[StatementCounter]:
 
 
 class RequestLogMiddleware:
-    """One structured log line per HTTP request: method, path, status, duration, SQL count."""
+    """One structured log line per HTTP request: method, path, status, duration, SQL count,
+    and the caller (an API key's name, or the client address) once it is known."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -87,5 +88,6 @@ class RequestLogMiddleware:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                         "sql_statements": counter.statements,
                         "client": scope["client"][0] if scope.get("client") else None,
+                        "caller": scope.get("state", {}).get("caller"),
                     },
                 )

@@ -115,6 +115,7 @@ async def test_one_log_line_per_request(
     # the page (sources joined in), then the disclaimers of what was reached
     assert record.__dict__["sql_statements"] == 2
     assert record.__dict__["duration_ms"] > 0
+    assert record.__dict__["caller"] == "ip:127.0.0.1"
 
 
 async def test_cors_only_for_configured_origins(database_url: str, db_engine: AsyncEngine) -> None:

@@ -104,6 +104,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        scope.setdefault("state", {})  # shared with the request log (the caller's name)
         request = Request(_with_json_content_type(scope), receive)
         try:
             response = await self._answer(request)
@@ -222,6 +223,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             )
         else:
             caller = Caller.anonymous(address)
+        request.scope.setdefault("state", {})["caller"] = caller.key_name or caller.client
         return RequestContext(
             session=session,
             settings=settings,
