@@ -80,9 +80,11 @@ class Refused(HTTPException):
         self.headers = dict(headers or {})
 
 
-def _problem(status: int, message: str, code: str, headers: Mapping[str, str] = {}) -> Response:
+def _problem(
+    status: int, message: str, code: str, headers: Mapping[str, str] = {}, **extensions: str
+) -> Response:
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
         status_code=status,
         headers=dict(headers),
     )
@@ -115,37 +117,28 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def _answer(self, request: Request) -> Response:
         settings = self.runtime.settings
         await self._read_body(request)
+        deadline = asyncio.timeout(settings.request_timeout)
         try:
-            async with asyncio.timeout(settings.request_timeout):
+            async with deadline:
                 sessionmaker = await self.runtime.sessionmaker()
                 async with sessionmaker() as session:
                     request.state.session = session
                     return await self.run(request)
-        except TimeoutError as exc:
-            raise Refused(
-                504,
-                f"the request took longer than {settings.request_timeout:g} s "
-                "(NEWSGRAPH_REQUEST_TIMEOUT): ask for less",
-            ) from exc
         except HTTPException:
             raise
         except Exception as exc:
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                raise Refused(
+                    504,
+                    f"the request took longer than {settings.request_timeout:g} s "
+                    "(NEWSGRAPH_REQUEST_TIMEOUT): ask for less",
+                ) from exc
             if is_unavailable(exc) or isinstance(exc, DatabaseError):
                 raise _unavailable() from exc
             request_id = uuid.uuid4().hex[:16]
             logger.exception("request failed", extra={"request_id": request_id})
             message = str(exc) if settings.debug else "Unexpected error."
-            return JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": message,
-                            "extensions": {"code": "INTERNAL", "request_id": request_id},
-                        }
-                    ]
-                },
-                status_code=500,
-            )
+            return _problem(500, message, "INTERNAL", request_id=request_id)
 
     async def _read_body(self, request: Request) -> None:
         """Refuse what is not a GraphQL request before reading more than the limit."""
