@@ -148,6 +148,16 @@ async def test_merge_actors_moves_everything_and_redirects_the_id(
         assert after[relation]["totalCount"] >= before_merged[relation]["totalCount"]
     redirected = (await call(api, query, id=merged))["node"]
     assert redirected["id"] == into
+    by_old_id = await call(
+        api,
+        """query($old: ID!) { claims(filter: {claimantId: $old}) { totalCount }
+             articles(filter: {actorId: $old}) { totalCount }
+             events(filter: {actorId: $old}) { totalCount } }""",
+        old=merged,
+    )
+    assert by_old_id["claims"]["totalCount"] == after["claims"]["totalCount"]
+    assert by_old_id["articles"]["totalCount"] == after["articles"]["totalCount"]
+    assert by_old_id["events"]["totalCount"] == after["events"]["totalCount"]
     again = await call(
         api,
         """mutation($into: ID!, $from: ID!) { mergeActors(into: $into, from: $from) {

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from newsgraph.db.enums import ActorKind, ClaimKind, EventKind, EventStatus
 from newsgraph.db.models import (
     Actor,
+    ActorRedirect,
     Article,
     ArticleActor,
     ArticleEvent,
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleConditions",
     "ClaimConditions",
     "EventConditions",
+    "current_actor",
     "text_query",
 ]
 
@@ -36,6 +38,13 @@ __all__ = [
 def text_query(text: str) -> Any:
     """A full-text query as people type it: words, "phrases", -exclusions, or."""
     return func.websearch_to_tsquery("english", text)
+
+
+def current_actor(actor_id: int) -> ColumnElement[int]:
+    """The actor `actor_id` is now: itself, or the survivor it was merged into, found by
+    PostgreSQL inside the filtering statement (no statement of its own)."""
+    survivor = select(ActorRedirect.actor_id).where(ActorRedirect.merged_id == actor_id)
+    return func.coalesce(survivor.scalar_subquery(), actor_id)
 
 
 def _like(text: str) -> str:
@@ -61,7 +70,8 @@ class ArticleConditions:
         if self.actor_id is not None:
             conditions.append(
                 exists().where(
-                    ArticleActor.article_id == Article.id, ArticleActor.actor_id == self.actor_id
+                    ArticleActor.article_id == Article.id,
+                    ArticleActor.actor_id == current_actor(self.actor_id),
                 )
             )
         if self.event_id is not None:
@@ -94,11 +104,12 @@ class ClaimConditions:
         if self.kind is not None:
             conditions.append(Claim.kind == self.kind)
         if self.claimant_id is not None:
-            conditions.append(Claim.claimant_id == self.claimant_id)
+            conditions.append(Claim.claimant_id == current_actor(self.claimant_id))
         if self.about_id is not None:
             conditions.append(
                 exists().where(
-                    ClaimAbout.claim_id == Claim.id, ClaimAbout.actor_id == self.about_id
+                    ClaimAbout.claim_id == Claim.id,
+                    ClaimAbout.actor_id == current_actor(self.about_id),
                 )
             )
         if self.event_id is not None:
@@ -154,7 +165,7 @@ class EventConditions:
             conditions.append(
                 exists().where(
                     EventParticipant.event_id == Event.id,
-                    EventParticipant.actor_id == self.actor_id,
+                    EventParticipant.actor_id == current_actor(self.actor_id),
                 )
             )
         if self.date_from is not None:
