@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from newsgraph import build_context, schema
-from newsgraph.db.embedded import EmbeddedPostgres
+from newsgraph.db.connect import database_url
 from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.db.migrate import upgrade
 from newsgraph.demo import SEED_PUBLISHED_AT, seed_text
@@ -29,7 +28,7 @@ from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.pipeline import extract_document
 from newsgraph.ingest.store import store_document
 from newsgraph.observability import StatementCounter, count_statements, use_counter
-from newsgraph.settings import Settings
+from newsgraph.settings import Settings, load_settings
 
 ROOT = Path(__file__).parent.parent
 FEED = """{ articles(first: 50, orderBy: PUBLISHED_AT_DESC) { nodes {
@@ -90,17 +89,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--copies", type=int, default=8)
     args = parser.parse_args()
-    url = os.environ.get("NEWSGRAPH_DATABASE_URL")
-    if url:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        database_url(load_settings(data_dir=Path(scratch))) as url,
+    ):
         print(json.dumps(asyncio.run(measure(url, args.runs, args.copies))))
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        server = EmbeddedPostgres(Path(directory), database="bench")
-        try:
-            url = server.start()
-            print(json.dumps(asyncio.run(measure(url, args.runs, args.copies))))
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
 
-from newsgraph.db.embedded import EmbeddedPostgres
+from newsgraph.db.connect import database_url
 from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.db.migrate import upgrade
 from newsgraph.ingest.importer import Pending, import_documents
 from newsgraph.ingest.pipeline import ArticleInput, document_from_input
+from newsgraph.settings import load_settings
 
 ARTICLES = Path(__file__).parent.parent / "tests" / "fixtures" / "articles"
 
@@ -74,18 +74,11 @@ def main() -> None:
     args = parser.parse_args()
     inputs = _inputs(args.rounds)
     result = {"articles": len(inputs), "extract_per_s": round(extraction_rate(inputs), 1)}
-    url = os.environ.get("NEWSGRAPH_DATABASE_URL")
-    if url:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        database_url(load_settings(data_dir=Path(scratch))) as url,
+    ):
         result["ingest_per_s"] = round(asyncio.run(ingestion_rate(url, inputs)), 1)
-    else:
-        with tempfile.TemporaryDirectory() as directory:
-            server = EmbeddedPostgres(Path(directory), database="bench")
-            try:
-                result["ingest_per_s"] = round(
-                    asyncio.run(ingestion_rate(server.start(), inputs)), 1
-                )
-            finally:
-                server.stop()
     print(json.dumps(result))
 
 

@@ -113,7 +113,8 @@ async def authenticate(session: AsyncSession, authorization: str) -> Caller:
     """The caller an `Authorization: Bearer <key>` header vouches for.
 
     Raises `AuthenticationError` for a malformed header, an unknown key or a revoked
-    one; the caller commits (the last-use stamp).
+    one. The lookup runs in the session's transaction, which the request's reads then
+    share; only when it stamps the key's last use (once a minute) does it commit.
     """
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -133,6 +134,7 @@ async def authenticate(session: AsyncSession, authorization: str) -> Caller:
         await session.execute(
             update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=func.now())
         )
+        await session.commit()
     return Caller(
         scopes=frozenset(Scope(scope) for scope in row.scopes),
         key_id=row.id,

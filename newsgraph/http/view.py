@@ -203,9 +203,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         address = request.client.host if request.client else None
         if authorization:
             try:
-                async with session.begin():
-                    caller = await authenticate(session, authorization)
+                caller = await authenticate(session, authorization)
             except AuthenticationError as exc:
+                await session.rollback()
                 raise Refused(401, str(exc), headers=_BEARER) from exc
         elif settings.require_read_key:
             raise Refused(
