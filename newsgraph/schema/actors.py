@@ -11,7 +11,7 @@ from newsgraph.resolvers.pagination import Ordering
 from newsgraph.resolvers.relations import Relation
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ActorKind, ClaimFilter
-from newsgraph.schema.relay import Connection, relation_connection
+from newsgraph.schema.relay import relation_field
 
 __all__ = ["Actor"]
 
@@ -60,87 +60,31 @@ class Actor(relay.Node):
         row = await load_row(info.context, models.Actor, self.row.affiliation_id)
         return Actor.from_row(row) if row else None
 
-    @strawberry.field(description="The claims it made, by id.")
-    async def claims(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ClaimFilter | None = None,
-    ) -> Connection[Claim]:
-        return relation_connection(
-            info.context,
-            ACTOR_CLAIMS,
-            self.id,
-            Claim.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            conditions=filter.conditions() if filter else None,
-        )
-
-    @strawberry.field(description="The claims made about it, by id.")
-    async def claims_about(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Claim]:
-        return relation_connection(
-            info.context,
-            ACTOR_CLAIMS_ABOUT,
-            self.id,
-            Claim.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(description="The events it takes part in, with its role, by event id.")
-    async def events(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Participation]:
-        return relation_connection(
-            info.context,
-            ACTOR_EVENTS,
-            self.id,
-            Participation.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(description="The articles that mention it, by id.")
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Article]:
-        return relation_connection(
-            info.context,
-            ACTOR_ARTICLES,
-            self.id,
-            Article.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    claims = relation_field(
+        ACTOR_CLAIMS,
+        "Claim",
+        "newsgraph.schema.claims",
+        description="The claims it made, by id.",
+        filter=ClaimFilter,
+    )
+    claims_about = relation_field(
+        ACTOR_CLAIMS_ABOUT,
+        "Claim",
+        "newsgraph.schema.claims",
+        description="The claims made about it, by id.",
+    )
+    events = relation_field(
+        ACTOR_EVENTS,
+        "Participation",
+        "newsgraph.schema.events",
+        description="The events it takes part in, with its role, by event id.",
+    )
+    articles = relation_field(
+        ACTOR_ARTICLES,
+        "Article",
+        "newsgraph.schema.articles",
+        description="The articles that mention it, by id.",
+    )
 
     @classmethod
     def from_row(cls, row: models.Actor) -> Actor:
@@ -155,8 +99,3 @@ class Actor(relay.Node):
             wikidata_id=row.wikidata_id,
             row=row,
         )
-
-
-from newsgraph.schema.articles import Article  # noqa: E402 (types refer to each other)
-from newsgraph.schema.claims import Claim  # noqa: E402
-from newsgraph.schema.events import Participation  # noqa: E402

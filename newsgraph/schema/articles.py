@@ -13,7 +13,7 @@ from newsgraph.resolvers.pagination import Ordering
 from newsgraph.resolvers.relations import Relation
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ClaimFilter
-from newsgraph.schema.relay import Connection, relation_connection
+from newsgraph.schema.relay import relation_field
 
 __all__ = ["Article", "Section"]
 
@@ -74,67 +74,25 @@ class Article(relay.Node):
         assert source is not None, "an article's source is a foreign key"
         return Disclaimer.effective(self.row, source)
 
-    @strawberry.field(description="The actors it mentions, by id.")
-    async def actors(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Actor]:
-        return relation_connection(
-            info.context,
-            ARTICLE_ACTORS,
-            self.id,
-            Actor.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(description="The events it reports, by id.")
-    async def events(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Event]:
-        return relation_connection(
-            info.context,
-            ARTICLE_EVENTS,
-            self.id,
-            Event.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(description="The claims made in it, in the order they appear.")
-    async def claims(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ClaimFilter | None = None,
-    ) -> Connection[Claim]:
-        return relation_connection(
-            info.context,
-            ARTICLE_CLAIMS,
-            self.id,
-            Claim.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            conditions=filter.conditions() if filter else None,
-        )
+    actors = relation_field(
+        ARTICLE_ACTORS,
+        "Actor",
+        "newsgraph.schema.actors",
+        description="The actors it mentions, by id.",
+    )
+    events = relation_field(
+        ARTICLE_EVENTS,
+        "Event",
+        "newsgraph.schema.events",
+        description="The events it reports, by id.",
+    )
+    claims = relation_field(
+        ARTICLE_CLAIMS,
+        "Claim",
+        "newsgraph.schema.claims",
+        description="The claims made in it, in the order they appear.",
+        filter=ClaimFilter,
+    )
 
     @classmethod
     def from_row(cls, row: models.Article) -> Article:
@@ -153,7 +111,4 @@ class Article(relay.Node):
         )
 
 
-from newsgraph.schema.actors import Actor  # noqa: E402 (types refer to each other)
-from newsgraph.schema.claims import Claim  # noqa: E402
-from newsgraph.schema.events import Event  # noqa: E402
 from newsgraph.schema.sources import Disclaimer, Source  # noqa: E402

@@ -15,7 +15,7 @@ from newsgraph.resolvers.pagination import Ordering
 from newsgraph.resolvers.relations import Relation, load_all
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import DatePrecision, EventKind, EventStatus
-from newsgraph.schema.relay import Connection, relation_connection
+from newsgraph.schema.relay import relation_field
 
 __all__ = ["Event", "Participation"]
 
@@ -110,45 +110,18 @@ class Event(relay.Node):
             Event.from_row(row) for row in await load_all(info.context, EVENT_LEADS_TO, self.id)
         ]
 
-    @strawberry.field(description="The articles that report it, by id.")
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Article]:
-        return relation_connection(
-            info.context,
-            EVENT_ARTICLES,
-            self.id,
-            Article.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(description="The claims concerning it, by id.")
-    async def claims(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Claim]:
-        return relation_connection(
-            info.context,
-            EVENT_CLAIMS,
-            self.id,
-            Claim.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = relation_field(
+        EVENT_ARTICLES,
+        "Article",
+        "newsgraph.schema.articles",
+        description="The articles that report it, by id.",
+    )
+    claims = relation_field(
+        EVENT_CLAIMS,
+        "Claim",
+        "newsgraph.schema.claims",
+        description="The claims concerning it, by id.",
+    )
 
     @strawberry.field(description="The distinct disclaimers of every source that reported it.")
     async def disclaimers(self, info: Info) -> list[Disclaimer]:
@@ -171,6 +144,4 @@ class Event(relay.Node):
 
 
 from newsgraph.schema.actors import Actor  # noqa: E402 (types refer to each other)
-from newsgraph.schema.articles import Article  # noqa: E402
-from newsgraph.schema.claims import Claim  # noqa: E402
 from newsgraph.schema.sources import Disclaimer  # noqa: E402

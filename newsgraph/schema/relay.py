@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -15,6 +17,7 @@ from newsgraph.resolvers.context import RequestContext
 from newsgraph.resolvers.lists import list_page
 from newsgraph.resolvers.pagination import Ordering, Page, Window
 from newsgraph.resolvers.relations import Relation, count_for, load_page
+from newsgraph.schema.info import Info
 
 __all__ = [
     "Connection",
@@ -23,6 +26,7 @@ __all__ = [
     "decode_id",
     "list_connection",
     "relation_connection",
+    "relation_field",
 ]
 
 NodeT = TypeVar("NodeT")
@@ -148,3 +152,70 @@ def relation_connection(
         return await count_for(context, relation, parent_id, conditions, condition_list)
 
     return Connection(fetch=fetch, wrap=wrap, count=count)
+
+
+def relation_field(
+    relation: Relation, node: str, module: str, *, description: str, filter: Any = None
+) -> Any:
+    """A connection field over a declared relation, with `first`, `after`, `last` and
+    `before` (and `filter`, when given a filter input whose `conditions()` narrow it).
+
+    `node` names the GraphQL type of the items and `module` the schema module declaring
+    it: types that refer to each other stay lazily resolved, and rows become nodes
+    through that type's `from_row`.
+    """
+
+    @functools.cache
+    def node_type() -> Any:
+        return getattr(importlib.import_module(module), node)
+
+    def wrap(row: Any) -> Any:
+        return node_type().from_row(row)
+
+    def page(parent: Any, info: Info, *window: Any, conditions: Any = None) -> Connection[Any]:
+        first, after, last, before = window
+        return relation_connection(
+            info.context,
+            relation,
+            parent.id,
+            wrap,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            conditions=conditions,
+        )
+
+    async def unfiltered(
+        self: Any,
+        info: Info,
+        first: Any = None,
+        after: Any = None,
+        last: Any = None,
+        before: Any = None,
+    ) -> Connection[Any]:
+        return page(self, info, first, after, last, before)
+
+    async def filtered(
+        self: Any,
+        info: Info,
+        first: Any = None,
+        after: Any = None,
+        last: Any = None,
+        before: Any = None,
+        filter: Any = None,
+    ) -> Connection[Any]:
+        conditions = filter.conditions() if filter else None
+        return page(self, info, first, after, last, before, conditions=conditions)
+
+    resolve = unfiltered if filter is None else filtered
+    resolve.__annotations__ = {
+        "info": Info,
+        "first": int | None,
+        "after": str | None,
+        "last": int | None,
+        "before": str | None,
+        **({} if filter is None else {"filter": filter | None}),
+        "return": Connection[Annotated[node, strawberry.lazy(module)]],  # type: ignore[valid-type]
+    }
+    return strawberry.field(resolver=resolve, description=description)
