@@ -18,24 +18,11 @@ from newsgraph.edit.checks import locked_row, locked_rows, validated
 from newsgraph.errors import EditError, Problem
 from newsgraph.ingest.document import ActorDoc
 from newsgraph.ingest.names import normalize_name
+from newsgraph.ingest.store import actor_values
 
 __all__ = ["create_actor", "merge_actors", "update_actor"]
 
 _EDITABLE = ("key", "name", "kind", "aliases", "title", "country", "wikidata_id")
-
-
-def _columns(doc: ActorDoc) -> dict[str, Any]:
-    return {
-        "key": doc.key,
-        "name": doc.name,
-        "name_normalized": doc.names[0],
-        "kind": doc.kind,
-        "title": doc.title,
-        "country": doc.country,
-        "aliases": list(dict.fromkeys(doc.aliases)),
-        "match_names": doc.names,
-        "wikidata_id": doc.wikidata_id,
-    }
 
 
 async def _refuse_taken(session: AsyncSession, columns: dict[str, Any], own_id: int | None) -> None:
@@ -75,7 +62,7 @@ async def create_actor(
     session: AsyncSession, values: dict[str, Any], affiliation_id: int | None = None
 ) -> Actor:
     """A new actor from the document format's actor fields."""
-    columns = _columns(validated(ActorDoc, values, ("input",)))
+    columns = actor_values(validated(ActorDoc, values, ("input",)))
     await _refuse_taken(session, columns, None)
     await _check_affiliation(session, affiliation_id, None)
     row = Actor(**columns, affiliation_id=affiliation_id)
@@ -90,7 +77,7 @@ async def update_actor(
     """Apply `changes` (only the keys given); `affiliation_id=` sets or clears the link."""
     row = await locked_row(session, Actor, actor_id, ("id",))
     current = {name: getattr(row, name) for name in _EDITABLE}
-    columns = _columns(validated(ActorDoc, {**current, **changes}, ("input",)))
+    columns = actor_values(validated(ActorDoc, {**current, **changes}, ("input",)))
     await _refuse_taken(session, columns, row.id)
     if "affiliation_id" in affiliation:
         await _check_affiliation(session, affiliation["affiliation_id"], row.id)

@@ -13,8 +13,8 @@ from newsgraph.db.locks import hold_actors
 from newsgraph.db.models import Event, EventLink, EventParticipant
 from newsgraph.edit.checks import locked_row, locked_rows, validated
 from newsgraph.errors import EditError, Problem
-from newsgraph.ingest.document import EventDoc
-from newsgraph.ingest.names import normalize_name
+from newsgraph.ingest.document import EventDoc, PartialDate
+from newsgraph.ingest.store import event_values
 
 __all__ = [
     "add_participant",
@@ -28,26 +28,11 @@ __all__ = [
 _EDITABLE = ("key", "title", "kind", "status", "location", "date_text")
 
 
-def _columns(doc: EventDoc) -> dict[str, Any]:
-    return {
-        "key": doc.key,
-        "title": doc.title,
-        "title_normalized": normalize_name(doc.title),
-        "kind": doc.kind,
-        "status": doc.status,
-        "location": doc.location,
-        "date": doc.date.value if doc.date else None,
-        "date_precision": doc.date.precision if doc.date else None,
-        "date_text": doc.date_text,
-    }
-
-
 def _date_text(row: Event) -> str | None:
     """The stored date as the document format writes it (2025-06-09, 2025-06, 2025)."""
     if row.date is None or row.date_precision is None:
         return None
-    length = {"day": 10, "month": 7, "year": 4}[row.date_precision.value]
-    return row.date.isoformat()[:length]
+    return str(PartialDate(value=row.date, precision=row.date_precision))
 
 
 async def _refuse_taken_key(session: AsyncSession, key: str | None, own_id: int | None) -> None:
@@ -62,7 +47,7 @@ async def _refuse_taken_key(session: AsyncSession, key: str | None, own_id: int 
 
 async def create_event(session: AsyncSession, values: dict[str, Any]) -> Event:
     """A new event from the document format's event fields (`date` as YYYY[-MM[-DD]])."""
-    columns = _columns(validated(EventDoc, values, ("input",)))
+    columns = event_values(validated(EventDoc, values, ("input",)))
     await _refuse_taken_key(session, columns["key"], None)
     row = Event(**columns)
     session.add(row)
@@ -74,7 +59,7 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
     """Apply `changes` (only the keys given; `date: None` makes the event undated)."""
     row = await locked_row(session, Event, event_id, ("id",))
     current = {name: getattr(row, name) for name in _EDITABLE} | {"date": _date_text(row)}
-    columns = _columns(validated(EventDoc, {**current, **changes}, ("input",)))
+    columns = event_values(validated(EventDoc, {**current, **changes}, ("input",)))
     await _refuse_taken_key(session, columns["key"], row.id)
     for name, value in columns.items():
         setattr(row, name, value)

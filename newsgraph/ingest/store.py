@@ -44,7 +44,14 @@ from newsgraph.errors import InputError
 from newsgraph.ingest.document import ActorDoc, Document, EventDoc
 from newsgraph.ingest.names import normalize_name
 
-__all__ = ["UNKNOWN_SOURCE", "StoreOutcome", "StoreResult", "store_document"]
+__all__ = [
+    "UNKNOWN_SOURCE",
+    "StoreOutcome",
+    "StoreResult",
+    "actor_values",
+    "event_values",
+    "store_document",
+]
 
 UNKNOWN_SOURCE = "Unknown source"
 _STATUS_RANK = {
@@ -228,7 +235,7 @@ async def _resolve_actors(
         else:
             matched[index] = best
     if missing:
-        new_rows = [_actor_values(actors[i]) for i in missing]
+        new_rows = [actor_values(actors[i]) for i in missing]
         unique_rows = list({(r["name_normalized"], r["kind"]): r for r in new_rows}.values())
         inserted = await session.execute(
             insert(_table(Actor)).on_conflict_do_nothing().returning(Actor.id), unique_rows
@@ -305,7 +312,8 @@ def _keys_agree(stored: str | None, given: str | None) -> bool:
     return stored is None or given is None or stored == given
 
 
-def _actor_values(doc_actor: ActorDoc) -> dict[str, Any]:
+def actor_values(doc_actor: ActorDoc) -> dict[str, Any]:
+    """The columns of a new actor row (the hand edits in `newsgraph.edit` use them too)."""
     return {
         "key": doc_actor.key,
         "name": doc_actor.name,
@@ -362,7 +370,7 @@ async def _resolve_events(
     rows = await load()
     missing = [e for e in events if _best_event_match(e, rows) is None]
     if missing:
-        values = {_event_identity(e): _event_values(e) for e in missing}
+        values = {_event_identity(e): event_values(e) for e in missing}
         inserted = await session.execute(
             insert(_table(Event)).on_conflict_do_nothing().returning(Event.id),
             list(values.values()),
@@ -412,7 +420,8 @@ def _best_event_match(doc_event: EventDoc, rows: list[Event]) -> Event | None:
     return min(hits, key=lambda r: r.id) if hits else None
 
 
-def _event_values(doc_event: EventDoc) -> dict[str, Any]:
+def event_values(doc_event: EventDoc) -> dict[str, Any]:
+    """The columns of a new event row (the hand edits in `newsgraph.edit` use them too)."""
     return {
         "key": doc_event.key,
         "title": doc_event.title,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from newsgraph.db.enums import ActorKind
+from newsgraph.ingest.document import PartialDate
 from newsgraph.ingest.extract.actors import ActorFound, find_actors
 from newsgraph.ingest.extract.claims import ClaimFound, claims_in
 from newsgraph.ingest.extract.events import EventFound, EventTracker
@@ -87,8 +88,7 @@ def _actor(actor: ActorFound) -> dict[str, Any]:
 def _event(event: EventFound, titles: dict[int, str]) -> dict[str, Any]:
     date_value = None
     if event.date is not None and event.precision is not None:
-        iso = event.date.isoformat()
-        date_value = {"day": iso, "month": iso[:7], "year": iso[:4]}[event.precision.value]
+        date_value = str(PartialDate(value=event.date, precision=event.precision))
     return {
         "title": titles[id(event)],
         "kind": event.kind.value,
