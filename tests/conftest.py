@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, make_url, text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from newsgraph.db.embedded import EmbeddedPostgres
@@ -27,7 +27,14 @@ from newsgraph.db.migrate import upgrade
 from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import store_document
-from tests.helpers import corpus_documents, create_key, engine_for, seed_document
+from tests.helpers import (
+    StatementLog,
+    corpus_documents,
+    create_key,
+    engine_for,
+    recording,
+    seed_document,
+)
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"
@@ -129,31 +136,11 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await transaction.rollback()
 
 
-class StatementLog:
-    """The SQL statements sent while it is active."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def reset(self) -> None:
-        self.statements.clear()
-
-
 @pytest.fixture
 def sql(engine: AsyncEngine) -> Iterator[StatementLog]:
     """Counts every statement the shared engine sends during the test."""
-    log = StatementLog()
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        log.statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    yield log
-    event.remove(engine.sync_engine, "before_cursor_execute", record)
+    with recording(engine) as log:
+        yield log
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -27,6 +29,35 @@ def corpus_paths() -> list[Path]:
 def corpus_documents() -> list[RawDocument]:
     """The corpus as raw documents, ready for `import_documents`."""
     return [RawDocument(path.name, raw=json.loads(path.read_text())) for path in corpus_paths()]
+
+
+class StatementLog:
+    """The SQL statements sent while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@contextmanager
+def recording(engine: AsyncEngine) -> Iterator[StatementLog]:
+    """Every statement `engine` sends inside the block, whoever sends it."""
+    log = StatementLog()
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        log.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 def engine_for(url: str) -> AsyncEngine:

@@ -12,8 +12,7 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import StatementLog
-from tests.helpers import corpus_documents, graphql
+from tests.helpers import StatementLog, corpus_documents, graphql
 
 FEED = """query($n: Int!) { articles(first: $n) { nodes {
     id title publishedAt

@@ -10,20 +10,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from graphql import get_introspection_query
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsgraph.demo import seed_text
 from newsgraph.limits.rate import RateLimiter
-from tests.helpers import create_key, engine_for, http_client, snapshot
+from tests.helpers import create_key, engine_for, http_client, recording, snapshot
 
 INGEST = "mutation($t: String) { ingestArticle(input: {text: $t}) { created } }"
 
@@ -201,26 +200,6 @@ CASES = [
 ]
 
 
-class StatementCount:
-    def __init__(self) -> None:
-        self.count = 0
-
-
-@contextmanager
-def counting(engine: AsyncEngine) -> Iterator[StatementCount]:
-    """Count the SQL statements `engine` sends inside the block."""
-    counter = StatementCount()
-
-    def count(*_: object) -> None:
-        counter.count += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-
-
 async def _key(database_url: str, kind: str | None) -> str | None:
     if kind is None or kind.startswith("ngk_"):
         return kind
@@ -258,7 +237,7 @@ async def test_abuse_is_refused(case: Abuse, database_url: str, db_engine: Async
     key = await _key(database_url, case.key)
     before = await _data(database_url)
     async with http_client(db_engine, database_url, key=key, **case.settings) as client:
-        with counting(db_engine) as statements:
+        with recording(db_engine) as statements:
             response = await _send(client, case)
     assert response.status_code == case.status, response.text
     errors = response.json()["errors"]
@@ -328,7 +307,7 @@ async def test_the_rate_limit_answers_429_with_retry_after(
     async with http_client(db_engine, database_url, rate_limit=20) as client:
         first = await client.post("/graphql", json=query)  # 1,100 nodes: 11 of 20 points
         assert first.status_code == 200, first.text
-        with counting(db_engine) as statements:
+        with recording(db_engine) as statements:
             second = await client.post("/graphql", json=query)
     assert second.status_code == 429
     assert int(second.headers["retry-after"]) >= 1
