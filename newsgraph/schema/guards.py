@@ -74,8 +74,13 @@ def _once_each(errors: list[GraphQLError]) -> list[GraphQLError]:
     ]
 
 
+# Documents come from the bounded parse cache, one object per distinct text, so a
+# repeated query is measured once (nodes hash by identity).
+_measure = lru_cache(maxsize=CACHE_SIZE)(measure)
+
+
 def _shape_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
-    shape = measure(document)
+    shape = _measure(document)
     checks = (
         ("depth", shape.depth, settings.max_depth, "NEWSGRAPH_MAX_DEPTH", "nests"),
         ("aliases", shape.aliases, settings.max_aliases, "NEWSGRAPH_MAX_ALIASES", "has"),
