@@ -150,9 +150,12 @@ async def create_key(url: str, name: str, scope: str) -> str:
 
 
 def http_client(
-    engine: AsyncEngine, url: str, *, key: str | None = None, **settings: Any
+    engine: AsyncEngine | None, url: str, *, key: str | None = None, **settings: Any
 ) -> httpx.AsyncClient:
-    """An HTTP client on the whole app over `engine`, sending `key` as its bearer token."""
+    """An HTTP client on the whole app, sending `key` as its bearer token.
+
+    The app runs over `engine`, or over one it builds from its settings when None.
+    """
     from newsgraph.server import create_app
     from newsgraph.settings import Settings
 

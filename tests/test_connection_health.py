@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 
@@ -17,15 +16,9 @@ from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine
 from newsgraph.db.migrate import upgrade
 from newsgraph.resolvers.context import RequestContext
-from newsgraph.server import create_app
-from newsgraph.settings import Settings
+from tests.helpers import http_client
 
 COUNT = {"query": "{ claims { totalCount } }"}
-
-
-def _client(settings: Settings, **engine: Any) -> httpx.AsyncClient:
-    app = create_app(settings, **engine)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
 def _slow_counts(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
@@ -47,8 +40,7 @@ async def test_a_statement_past_the_timeout_is_a_coded_504(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _slow_counts(monkeypatch, 3)
-    settings = Settings(database_url=database_url, statement_timeout=0.2, rate_limit=0)
-    async with _client(settings) as client:
+    async with http_client(None, database_url, statement_timeout=0.2) as client:
         response = await client.post("/graphql", json=COUNT)
         assert response.status_code == 504, response.text
         (error,) = response.json()["errors"]
@@ -63,9 +55,8 @@ async def test_a_request_past_the_timeout_is_a_coded_504_and_frees_its_connectio
 ) -> None:
     _slow_counts(monkeypatch, 3)
     engine = make_engine(database_url, pool_size=1, pool_timeout=2)
-    settings = Settings(database_url=database_url, request_timeout=0.3, rate_limit=0)
     try:
-        async with _client(settings, engine=engine) as client:
+        async with http_client(engine, database_url, request_timeout=0.3) as client:
             response = await client.post("/graphql", json=COUNT)
             assert response.status_code == 504, response.text
             assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
@@ -80,7 +71,7 @@ async def test_pool_exhaustion_answers_503_within_the_pool_timeout(database_url:
     engine = make_engine(database_url, pool_size=1, pool_timeout=0.5)
     held = [await engine.connect(), await engine.connect()]  # pool_size + overflow
     try:
-        async with _client(Settings(database_url=database_url), engine=engine) as client:
+        async with http_client(engine, database_url) as client:
             response = await asyncio.wait_for(client.post("/graphql", json=COUNT), timeout=10)
         assert response.status_code == 503, response.text
         assert response.headers["retry-after"] == "5"
@@ -92,14 +83,14 @@ async def test_pool_exhaustion_answers_503_within_the_pool_timeout(database_url:
 
 
 async def test_an_unreachable_database_answers_503(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"postgresql://postgres@/nowhere?host={tmp_path}")
-    async with _client(settings) as client:
+    async with http_client(None, f"postgresql://postgres@/nowhere?host={tmp_path}") as client:
         response = await client.post("/graphql", json=COUNT)
         ready = await client.get("/readyz")
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == "5"
     assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert ready.status_code == 503
+    assert ready.json()["database"] == "unreachable"
 
 
 @pytest.mark.slow
@@ -108,7 +99,7 @@ async def test_the_server_survives_a_postgresql_restart(tmp_path: Path) -> None:
     url = await asyncio.to_thread(server.start)
     try:
         await asyncio.to_thread(upgrade, url)
-        async with _client(Settings(database_url=url, rate_limit=0)) as client:
+        async with http_client(None, url) as client:
             assert (await client.post("/graphql", json=COUNT)).status_code == 200
             await asyncio.to_thread(server.stop)
             down = await client.post("/graphql", json=COUNT)

@@ -13,25 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from newsgraph.db.engine import make_sessionmaker
 from newsgraph.db.migrate import downgrade
 from newsgraph.demo import load_demo_if_empty
-from newsgraph.server import create_app
-from newsgraph.settings import Settings
-from tests.helpers import engine_for
+from tests.helpers import http_client
 
 FIRST_QUERY = """
 { articles { nodes { title source { name disclaimer { heading text } } } } }
 """
 
 
-def _client(settings: Settings, engine: AsyncEngine) -> httpx.AsyncClient:
-    app = create_app(settings, engine=engine)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
 @pytest.fixture
 async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
     async with make_sessionmaker(db_engine)() as session:
         await load_demo_if_empty(session)
-    async with _client(Settings(database_url=database_url), db_engine) as client:
+    async with http_client(db_engine, database_url) as client:
         yield client
 
 
@@ -49,20 +42,11 @@ async def test_readyz_when_migrated(client: httpx.AsyncClient) -> None:
 
 async def test_readyz_when_migrations_are_behind(database_url: str, db_engine: AsyncEngine) -> None:
     downgrade(database_url, "base")
-    async with _client(Settings(database_url=database_url), db_engine) as client:
+    async with http_client(db_engine, database_url) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["migrations"] == "behind"
-
-
-async def test_readyz_when_the_database_is_unreachable(tmp_path: object) -> None:
-    url = f"postgresql://postgres@/nowhere?host={tmp_path}"
-    engine = engine_for(url)
-    async with _client(Settings(database_url=url), engine) as client:
-        response = await client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
 
 
 async def test_the_first_query_shows_the_seed_with_its_risk_warning(
@@ -124,11 +108,10 @@ async def test_cors_only_for_configured_origins(database_url: str, db_engine: As
         "access-control-request-method": "POST",
         "access-control-request-headers": "content-type",
     }
-    async with _client(Settings(database_url=database_url), db_engine) as closed:
+    async with http_client(db_engine, database_url) as closed:
         response = await closed.options("/graphql", headers=preflight)
         assert "access-control-allow-origin" not in response.headers
-    settings = Settings(database_url=database_url, cors_origins=["https://app.example"])
-    async with _client(settings, db_engine) as open_:
+    async with http_client(db_engine, database_url, cors_origins=["https://app.example"]) as open_:
         response = await open_.options("/graphql", headers=preflight)
         assert response.headers["access-control-allow-origin"] == "https://app.example"
 
@@ -160,7 +143,7 @@ async def test_debug_shows_internal_messages(
         raise RuntimeError("visible in debug")
 
     monkeypatch.setattr(sys.modules["newsgraph.schema.relay"], "list_page", crash)
-    async with _client(Settings(database_url=database_url, debug=True), db_engine) as client:
+    async with http_client(db_engine, database_url, debug=True) as client:
         response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
     assert response.json()["errors"][0]["message"] == "visible in debug"
 
