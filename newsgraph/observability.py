@@ -7,7 +7,9 @@ that is current in this context (a `ContextVar`), so concurrent requests never m
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,9 +57,24 @@ def use_counter(counter: StatementCounter) -> Iterator[StatementCounter]:
         _current.reset(token)
 
 
+# A request id a client or a proxy sent along is kept when it is short and plain, so
+# that one id follows a request through every log; anything else is replaced.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given: str = value.decode("latin-1")
+            if _REQUEST_ID.match(given):
+                return given
+    return uuid.uuid4().hex[:16]
+
+
 class RequestLogMiddleware:
     """One structured log line per HTTP request: method, path, status, duration, SQL count,
-    and the caller (an API key's name, or the client address) once it is known."""
+    the caller (an API key's name, or the client address) once it is known, and the
+    request id, which the response carries as `X-Request-ID`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -68,11 +85,15 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                message = {**message, "headers": headers}
             await send(message)
 
         with use_counter(StatementCounter()) as counter:
@@ -88,6 +109,9 @@ class RequestLogMiddleware:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                         "sql_statements": counter.statements,
                         "client": scope["client"][0] if scope.get("client") else None,
-                        "caller": scope.get("state", {}).get("caller"),
+                        "caller": scope["state"].get("caller"),
+                        "operation": scope["state"].get("operation"),
+                        "outcome": scope["state"].get("outcome"),
+                        "request_id": request_id,
                     },
                 )

@@ -13,14 +13,17 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from newsgraph.http.cors import Cors
+from newsgraph.http.draining import DrainingMiddleware
+from newsgraph.http.endpoint import GraphQLEndpoint
 from newsgraph.http.runtime import Runtime
-from newsgraph.http.view import GraphQLView
+from newsgraph.http.transport import TransportRules
 from newsgraph.observability import RequestLogMiddleware
+from newsgraph.schema import make_schema
 from newsgraph.settings import Settings, load_settings
 
 __all__ = ["create_app", "create_app_from_environment"]
@@ -50,12 +53,14 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         finally:
             await runtime.stop()
 
-    graphql = GraphQLView(runtime)
-    middleware = [Middleware(RequestLogMiddleware)]
+    graphql = TransportRules(
+        GraphQLEndpoint(runtime, make_schema(settings)), max_body_bytes=settings.max_body_bytes
+    )
+    middleware = [Middleware(RequestLogMiddleware), Middleware(DrainingMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
-                CORSMiddleware,
+                Cors,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
@@ -66,7 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),
         ],
         middleware=middleware,
         lifespan=lifespan,

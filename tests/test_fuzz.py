@@ -38,12 +38,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
-from newsgraph.schema import schema
+from newsgraph.schema import default_schema
 from newsgraph.server import create_app
 from newsgraph.settings import Settings
 from tests.helpers import corpus_documents, create_key, import_raw
 
-GRAPHQL_SCHEMA = schema._schema
+GRAPHQL_SCHEMA = default_schema().graphql_schema
 EXAMPLES = 200
 ALLOWED_CODES = {
     Mode.POSITIVE: {"BAD_USER_INPUT", "QUERY_TOO_COMPLEX"},

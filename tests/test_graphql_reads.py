@@ -405,7 +405,9 @@ async def test_bad_ids_are_user_errors(corpus: AsyncSession) -> None:
     actor_id = await _id(corpus, '{ actor(name: "China") { id } }', "actor", "id")
     cases = {
         '{ node(id: "not-an-id") { id } }': "is not an ID this API handed out",
-        f'{{ article(id: "{actor_id}") {{ title }} }}': "is the ID of a Actor, expected a Article",
+        f'{{ article(id: "{actor_id}") {{ title }} }}': (
+            "is the ID of an Actor, expected an Article"
+        ),
         f'{{ articles(filter: {{sourceId: "{actor_id}"}}) {{ totalCount }} }}': "expected a Source",
         '{ article(id: "QXJ0aWNsZTp4") { title } }': "is not an ID this API handed out",
         "{ article { title } }": "takes exactly one of `id` and `url`",

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+import queue
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import psutil
@@ -27,14 +33,36 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+def embedded_data_dir() -> Iterator[Path]:
+    """A data directory for an embedded PostgreSQL that no other test run can lock out.
+
+    As root the server runs as another user, who must traverse every parent folder; each
+    pytest session resets its `/tmp/pytest-of-<user>` folder to 0700, so a server started
+    under `tmp_path` fails to start whenever another session starts at the same time.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="newsgraph-test-"))
+    try:
+        yield parent / "data"
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _environment(env: dict[str, str]) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
     environment.update(env, NEWSGRAPH_LOG_FORMAT="json")
+    return environment
+
+
+@contextmanager
+def serving(
+    env: dict[str, str], log: Path, *args: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`newsgraph serve ARGS` on a free port, ready; stopped with SIGTERM if still running."""
+    port = _free_port()
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [NEWSGRAPH, "serve", "--port", str(port)],
-            env=environment,
+            [NEWSGRAPH, "serve", "--port", str(port), *args],
+            env=_environment(env),
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
@@ -76,13 +104,71 @@ def test_serve_on_a_configured_database(database_url: str, tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_serve_with_the_embedded_database_stops_it_on_shutdown(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
     log = tmp_path / "serve.log"
-    with serving({"NEWSGRAPH_DATA_DIR": str(data_dir)}, log) as (base, process):
-        assert _seed_disclaimer(base)["text"].startswith(
-            "Cryptocurrency investment carries high risks"
-        )
-        pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
-        assert psutil.pid_exists(pid)
-    assert process.returncode == 0, log.read_text()
-    assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+    with embedded_data_dir() as data_dir:
+        with serving({"NEWSGRAPH_DATA_DIR": str(data_dir)}, log) as (base, process):
+            assert _seed_disclaimer(base)["text"].startswith(
+                "Cryptocurrency investment carries high risks"
+            )
+            pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+            assert psutil.pid_exists(pid)
+        assert process.returncode == 0, log.read_text()
+        assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+class _LogLines:
+    """The lines a process writes to a pipe, read by a thread, so waiting can time out."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.lines: queue.Queue[bytes] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def record(self, message: str, process: subprocess.Popen[bytes]) -> dict[str, Any]:
+        """The first JSON log record with this message (waiting up to 90 s for it)."""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert process.poll() is None, f"newsgraph serve exited before {message!r}"
+                continue
+            record = json.loads(line) if line.startswith(b"{") else {}
+            if record.get("message") == message:
+                return dict(record)
+        pytest.fail(f"newsgraph serve never logged {message!r}")
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["default", "public"])
+def test_serving_is_logged_once_the_port_accepts_connections(
+    database_url: str, public: bool
+) -> None:
+    port = _free_port()
+    env = {"NEWSGRAPH_DATABASE_URL": database_url, "NEWSGRAPH_PUBLIC": str(public).lower()}
+    with subprocess.Popen(
+        [NEWSGRAPH, "serve", "--port", str(port)],
+        env=_environment(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stderr is not None
+        logs = _LogLines(process.stderr)
+        try:
+            record = logs.record("serving", process)
+            # at once: the line promises that the port takes connections now
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            logs.reader.join(timeout=10)
+    assert process.returncode == 0
+    address = f"http://127.0.0.1:{port}"
+    assert record["address"] == address
+    if public:
+        assert "graphiql" not in record, "GraphiQL is off in public mode: no URL to advertise"
+    else:
+        assert record["graphiql"] == f"{address}/graphql"

@@ -10,6 +10,9 @@ As root, the wheel's helpers run the server as the system user `embedded_postgre
 and widen the permissions of every parent folder of the data directory; see
 `newsgraph.settings.default_data_dir` for why the default directory is chosen with that
 in mind.
+
+Starting, joining and stopping are logged at DEBUG: every command without a database URL
+does them, and its output should be its answer, not this plumbing.
 """
 
 from __future__ import annotations
@@ -100,21 +103,21 @@ class EmbeddedPostgres:
             self._write_holders(others)
             self._registered = False
             if others:
-                logger.info(
+                logger.debug(
                     "embedded postgres left running",
                     extra={"holders": [h.pid for h in others]},
                 )
                 return
             if self._running_postmaster() is not None:
                 self._pg_ctl(["-w", "-m", "fast", "stop"])
-                logger.info("embedded postgres stopped", extra={"pgdata": str(self.pgdata)})
+                logger.debug("embedded postgres stopped", extra={"pgdata": str(self.pgdata)})
 
     def _init_cluster(self) -> None:
         if self._run_as is not None:
             _prepare_for_system_user(self.pgdata)
         if (self.pgdata / "PG_VERSION").exists():
             return
-        logger.info("initialising embedded postgres", extra={"pgdata": str(self.pgdata)})
+        logger.debug("initialising embedded postgres", extra={"pgdata": str(self.pgdata)})
         try:
             _wheel().initdb(
                 ["--auth=trust", "--encoding=utf8", "--locale=C", "-U", SUPERUSER],
@@ -130,7 +133,7 @@ class EmbeddedPostgres:
     def _ensure_running(self) -> Path:
         running = self._running_postmaster()
         if running is not None:
-            logger.info("reusing running embedded postgres", extra={"pid": running["pid"]})
+            logger.debug("reusing running embedded postgres", extra={"pid": running["pid"]})
             return Path(running["socket_dir"])
         self._clear_stale_pid_file()
         socket_dir: Path = _wheel().utils.find_suitable_socket_dir(
@@ -162,7 +165,7 @@ class EmbeddedPostgres:
             raise EmbeddedDatabaseError(
                 f"embedded postgres in {self.pgdata} did not start; its log ends:\n{tail}"
             ) from exc
-        logger.info("embedded postgres started", extra={"pgdata": str(self.pgdata)})
+        logger.debug("embedded postgres started", extra={"pgdata": str(self.pgdata)})
         return socket_dir
 
     def _running_postmaster(self) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
-"""What a database exception means for the client: retry later, too slow, or a bug.
+"""What a database exception means for the client: retry later, too slow, bad value, or a bug.
 
 Exceptions arrive wrapped (SQLAlchemy around asyncpg around an OSError), so each test
-walks the chain of causes.
+walks the chain of causes. `as_newsgraph_error` turns the ones a client can act on into
+the typed errors of `newsgraph.errors`, whose table gives them a code and a status.
 """
 
 from __future__ import annotations
@@ -10,11 +11,18 @@ from collections.abc import Iterator
 
 from sqlalchemy import exc as sa_exc
 
+from newsgraph.errors import (
+    ConflictError,
+    InputError,
+    NewsgraphError,
+    TimedOutError,
+    UnavailableError,
+)
+
 __all__ = [
     "RETRYABLE_SQLSTATES",
+    "as_newsgraph_error",
     "database_message",
-    "is_invalid_value",
-    "is_timeout",
     "is_unavailable",
     "sqlstate",
 ]
@@ -23,9 +31,11 @@ __all__ = [
 # a deadlock, or a row deleted by a concurrent merge: running the transaction again
 # resolves each.
 RETRYABLE_SQLSTATES = frozenset({"23505", "40001", "40P01", "23503"})
-# Connection exceptions (class 08), and the server shutting down or starting up (57P0x).
+# Connection exceptions (class 08, asyncpg's ConnectionDoesNotExistError among them), and
+# the server shutting down or starting up (57P0x).
 _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 _QUERY_CANCELED = "57014"
+_DATA_EXCEPTION = "22"
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -55,29 +65,13 @@ def is_unavailable(error: BaseException) -> bool:
         if isinstance(cause, sa_exc.TimeoutError):  # the pool had no free connection
             return True
         if isinstance(cause, sa_exc.DBAPIError) and cause.connection_invalidated:
-            return True
+            return True  # SQLAlchemy's dialect saw the connection close under it
         if isinstance(cause, OSError | ConnectionError):
-            return True
-        if type(cause).__name__ in {"ConnectionDoesNotExistError", "InterfaceError"} and (
-            "connection" in str(cause).lower()
-        ):
             return True
         state = getattr(cause, "sqlstate", None)
         if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
             return True
     return False
-
-
-def is_timeout(error: BaseException) -> bool:
-    """PostgreSQL cancelled a statement that ran past `statement_timeout`."""
-    return sqlstate(error) == _QUERY_CANCELED
-
-
-def is_invalid_value(error: BaseException) -> bool:
-    """PostgreSQL refused a value a client sent (class 22, data exception): a NUL
-    character in text, a number out of range, a string too long for its column."""
-    state = sqlstate(error)
-    return state is not None and state.startswith("22")
 
 
 def database_message(error: BaseException) -> str:
@@ -86,3 +80,25 @@ def database_message(error: BaseException) -> str:
         if isinstance(getattr(cause, "sqlstate", None), str):
             return str(cause).split("\n")[0]
     return str(error).split("\n")[0]
+
+
+def as_newsgraph_error(error: BaseException) -> NewsgraphError | None:
+    """The typed error a database failure means for the client; None for a bug."""
+    if isinstance(error, NewsgraphError):
+        return error
+    if is_unavailable(error):
+        return UnavailableError()
+    state = sqlstate(error)
+    if state == _QUERY_CANCELED:
+        return TimedOutError(
+            "a database statement ran longer than the statement timeout "
+            "(NEWSGRAPH_STATEMENT_TIMEOUT): ask for less, or narrow the filter"
+        )
+    if state is not None and state.startswith(_DATA_EXCEPTION):
+        return InputError(f"PostgreSQL refused a value: {database_message(error)}")
+    if state in RETRYABLE_SQLSTATES:  # still colliding after every retry
+        return ConflictError(
+            "the write kept colliding with concurrent writes to the same rows; "
+            "nothing was written: send it again"
+        )
+    return None

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from newsgraph.db.enums import ActorKind, ClaimKind, DatePrecision, EventKind, EventStatus
-from newsgraph.errors import DocumentError
+from newsgraph.errors import DocumentError, Problem
 from newsgraph.ingest.names import normalize_name
 from newsgraph.ingest.sentences import first_sentence
 
@@ -100,12 +100,30 @@ def _optional_date(value: Any) -> Any:
     raise ValueError(f"expected a date string (YYYY-MM-DD, YYYY-MM or YYYY), got {value!r}")
 
 
-def _strip(value: Any) -> Any:
+# Control characters have no place in a name or a title (a line), and only line breaks
+# and tabs do in running text; NUL cannot even be stored by PostgreSQL.
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _checked(value: Any, control: re.Pattern[str]) -> Any:
     if not isinstance(value, str):
         return value
-    if "\x00" in value:  # PostgreSQL text cannot hold it
-        raise ValueError("must not contain NUL characters (\\x00)")
+    found = control.search(value)
+    if found is not None:
+        raise ValueError(
+            f"must not contain control characters (found {found.group()!r} "
+            f"at position {found.start()})"
+        )
     return value.strip()
+
+
+def _line(value: Any) -> Any:
+    return _checked(value, _LINE_CONTROL)
+
+
+def _text(value: Any) -> Any:
+    return _checked(value, _TEXT_CONTROL)
 
 
 def _not_empty(value: str) -> str:
@@ -114,8 +132,9 @@ def _not_empty(value: str) -> str:
     return value
 
 
-NonEmpty = Annotated[str, BeforeValidator(_strip), AfterValidator(_not_empty)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda v: _strip(v) or None)]
+NonEmpty = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty)]
+NonEmptyText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_empty)]
+OptionalText = Annotated[str | None, BeforeValidator(lambda v: _line(v) or None)]
 OptionalDate = Annotated[PartialDate | None, BeforeValidator(_optional_date)]
 
 
@@ -129,7 +148,7 @@ class DisclaimerDoc(_Strict):
     """A publisher's disclaimer block: its heading (e.g. "Risk Warning") and text."""
 
     heading: OptionalText = None
-    text: NonEmpty
+    text: NonEmptyText
 
 
 class SourceDoc(_Strict):
@@ -212,7 +231,7 @@ class EventDoc(_Strict):
 class ClaimDoc(_Strict):
     """A claim made in the article: by `claimant` (an actor's name) or, when null, the publisher."""
 
-    text: NonEmpty
+    text: NonEmptyText
     kind: ClaimKind
     claimant: OptionalText = None
     about: list[NonEmpty] = Field(default_factory=list)
@@ -269,68 +288,80 @@ class Document(_Strict):
         return None if self.published_at is None else parse_published_at(self.published_at)
 
 
-def _document_problems(doc: Document) -> list[str]:
+def _document_problems(doc: Document) -> list[Problem]:
     """Problems pydantic cannot see: references between parts, a title to be had."""
     actor_names: set[str] = set()
     for actor in doc.actors:
         actor_names.update(actor.names)
     event_titles = {normalize_name(event.title) for event in doc.events}
-    problems: list[str] = []
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(field=path, message=message, code="INVALID_DOCUMENT"))
+
     if not doc.derived_title:
-        problems.append("title: null, and there is no body or claim to derive a title from")
+        problem(("title",), "null, and there is no body or claim to derive a title from")
 
-    def check_actor(path: str, name: str | None) -> None:
+    def check_actor(path: tuple[str | int, ...], name: str | None) -> None:
         if name is not None and normalize_name(name) not in actor_names:
-            problems.append(f"{path}: {name!r} is not one of the document's actors")
+            problem(path, f"{name!r} is not one of the document's actors")
 
-    def check_event(path: str, title: str | None) -> None:
+    def check_event(path: tuple[str | int, ...], title: str | None) -> None:
         if title is not None and normalize_name(title) not in event_titles:
-            problems.append(f"{path}: {title!r} is not the title of one of the document's events")
+            problem(path, f"{title!r} is not the title of one of the document's events")
 
     for i, actor in enumerate(doc.actors):
-        check_actor(f"actors[{i}].affiliation", actor.affiliation)
+        check_actor(("actors", i, "affiliation"), actor.affiliation)
     for i, event in enumerate(doc.events):
         for j, participant in enumerate(event.participants):
-            check_actor(f"events[{i}].participants[{j}].actor", participant.actor)
+            check_actor(("events", i, "participants", j, "actor"), participant.actor)
         for j, cause in enumerate(event.caused_by):
-            check_event(f"events[{i}].caused_by[{j}]", cause)
+            check_event(("events", i, "caused_by", j), cause)
             if normalize_name(cause) == normalize_name(event.title):
-                problems.append(f"events[{i}].caused_by[{j}]: an event cannot cause itself")
+                problem(("events", i, "caused_by", j), "an event cannot cause itself")
     for i, claim in enumerate(doc.claims):
-        check_actor(f"claims[{i}].claimant", claim.claimant)
+        check_actor(("claims", i, "claimant"), claim.claimant)
         for j, about in enumerate(claim.about):
-            check_actor(f"claims[{i}].about[{j}]", about)
-        check_event(f"claims[{i}].event", claim.event)
+            check_actor(("claims", i, "about", j), about)
+        check_event(("claims", i, "event"), claim.event)
     return problems
 
 
-def _field_path(location: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif not part.startswith(("function-", "str", "constrained")):
-            path += f".{part}" if path else part
-    return path or "document"
+def _field_path(location: tuple[int | str, ...]) -> tuple[str | int, ...]:
+    """Pydantic's location without the names of its own validators."""
+    return tuple(
+        part
+        for part in location
+        if isinstance(part, int) or not part.startswith(("function-", "str", "constrained"))
+    )
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _problem(error: dict[str, Any]) -> Problem:
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown field (check its spelling against the document format)"
     elif error["type"] not in {"missing", "value_error"} and "input" in error:
         message = f"{message} (got {error['input']!r})"
-    return f"{_field_path(error['loc'])}: {message}"
+    return Problem(field=_field_path(error["loc"]), message=message, code="INVALID_DOCUMENT")
 
 
 def parse_document(raw: Any, where: str) -> Document:
     """Validate one raw document; `where` (file and index) prefixes every error."""
     if not isinstance(raw, dict):
-        raise DocumentError(where, [f"expected a JSON object, got {type(raw).__name__}"])
+        raise DocumentError(
+            where,
+            [
+                Problem(
+                    field=(),
+                    message=f"expected a JSON object, got {type(raw).__name__}",
+                    code="INVALID_DOCUMENT",
+                )
+            ],
+        )
     try:
         doc = Document.model_validate(raw)
     except ValidationError as exc:
-        raise DocumentError(where, [_describe(dict(e)) for e in exc.errors()]) from None
+        raise DocumentError(where, [_problem(dict(e)) for e in exc.errors()]) from None
     problems = _document_problems(doc)
     if problems:
         raise DocumentError(where, problems)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from newsgraph.db.transactions import write_transaction
-from newsgraph.errors import DocumentError, InputError
+from newsgraph.errors import DocumentError, InputError, Problem
 from newsgraph.ingest.document import Document, parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import StoreResult, store_document
@@ -30,7 +30,9 @@ def pending_document(item: RawDocument) -> Pending:
 
     def build() -> Document:
         if item.error is not None:
-            raise DocumentError(item.where, [item.error])
+            raise DocumentError(
+                item.where, [Problem(field=(), message=item.error, code="INVALID_DOCUMENT")]
+            )
         return parse_document(item.raw, item.where)
 
     return Pending(item.where, build)

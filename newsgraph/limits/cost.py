@@ -35,11 +35,20 @@ from graphql import (
     get_named_type,
 )
 
-from newsgraph.resolvers.pagination import DEFAULT_PAGE_SIZE, Window
+from newsgraph.resolvers.pagination import DEFAULT_PAGE_SIZE, PagingError, Window
 
-__all__ = ["Estimate", "estimate"]
+__all__ = ["Estimate", "PageSizeError", "estimate"]
 
 NODES_PER_POINT = 100
+
+
+class PageSizeError(PagingError):
+    """A page size out of range, found before execution: where it is in the document."""
+
+    def __init__(self, error: PagingError, node: FieldNode, path: list[str]) -> None:
+        super().__init__(str(error))
+        self.node = node
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -59,14 +68,14 @@ def estimate(
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
 ) -> Estimate:
-    """The estimate of the operation that would run; raises `PagingError` for a page size
-    out of range (`first: 101`, `last: -1`), so that too is refused before any SQL."""
+    """The estimate of the operation that would run; raises `PageSizeError` for a page
+    size out of range (`first: 101`, `last: -1`), so that too is refused before any SQL."""
     operation = _operation(document, operation_name)
     if operation is None:
         return Estimate(nodes=0)
     root = schema.get_root_type(operation.operation)
     walker = _Walker(schema, document, variables or {})
-    return Estimate(nodes=walker.nodes(operation.selection_set, root, 1, frozenset()))
+    return Estimate(nodes=walker.nodes(operation.selection_set, root, 1, frozenset(), []))
 
 
 def _operation(
@@ -94,24 +103,25 @@ class _Walker:
         parent: GraphQLNamedType | None,
         multiplier: int,
         visiting: frozenset[str],
+        path: list[str],
     ) -> int:
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self._field(selection, parent, multiplier, visiting)
+                total += self._field(selection, parent, multiplier, visiting, path)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.nodes(selection.selection_set, target, multiplier, visiting)
+                total += self.nodes(selection.selection_set, target, multiplier, visiting, path)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is not None and name not in visiting:
                     target = self.schema.get_type(fragment.type_condition.name.value)
                     total += self.nodes(
-                        fragment.selection_set, target, multiplier, visiting | {name}
+                        fragment.selection_set, target, multiplier, visiting | {name}, path
                     )
         return total
 
@@ -121,16 +131,21 @@ class _Walker:
         parent: GraphQLNamedType | None,
         multiplier: int,
         visiting: frozenset[str],
+        path: list[str],
     ) -> int:
         definition = _field_definition(parent, node.name.value)
         if definition is None:
             return 0
         child = get_named_type(definition.type)
+        path = [*path, (node.alias or node.name).value]
         if "first" not in definition.args:
-            return self.nodes(node.selection_set, child, multiplier, visiting)
-        size = self._page_size(node)
+            return self.nodes(node.selection_set, child, multiplier, visiting, path)
+        try:
+            size = self._page_size(node)
+        except PagingError as error:
+            raise PageSizeError(error, node, path) from None
         own = multiplier * size
-        return own + self.nodes(node.selection_set, child, own, visiting)
+        return own + self.nodes(node.selection_set, child, own, visiting, path)
 
     def _page_size(self, node: FieldNode) -> int:
         values: dict[str, int | None] = {"first": None, "last": None}

@@ -10,6 +10,7 @@ record of which rows the response reached, from which its disclaimers are found.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -65,6 +66,9 @@ class RequestContext:
     settings: Settings
     caller: Caller = field(default_factory=Caller.local)
     rate_limiter: RateLimiter | None = None
+    # Names the request in the log and in an INTERNAL error's answer (and, over HTTP,
+    # in the X-Request-ID response header).
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[Any, Any] = field(default_factory=dict)
     reached: Reached = field(default_factory=Reached)

@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, tuple_
@@ -30,6 +30,7 @@ __all__ = [
     "Cursor",
     "Ordering",
     "Page",
+    "PagingError",
     "Window",
 ]
 
@@ -50,7 +51,7 @@ class Ordering:
     key: Any  # a column or SQL expression
     id: Any
     descending: bool = False
-    kind: str = "int"  # how the key travels in a cursor: int, datetime, date, text
+    kind: str = "int"  # how the key travels in a cursor: int, datetime, date
 
     def order_by(self, *, reverse: bool = False) -> list[ColumnElement[Any]]:
         """ORDER BY terms for reading forwards (or backwards when `reverse`)."""
@@ -62,9 +63,7 @@ class Ordering:
         """Rows strictly after `cursor` in reading order (before it when `reverse`)."""
         down = self.descending != reverse
         row: Any = self.id if self.key is self.id else tuple_(self.key, self.id)
-        bound: Any = (
-            cursor.id if self.key is self.id else tuple_(cursor.key_value(self.kind), cursor.id)
-        )
+        bound: Any = cursor.id if self.key is self.id else tuple_(cursor.key, cursor.id)
         condition: ColumnElement[bool] = row < bound if down else row > bound
         return condition
 
@@ -73,58 +72,97 @@ class Ordering:
         """Ascending by id: the order of every nested list without an order argument."""
         return cls(model.id, model.id)
 
-    def cursor_of(self, row: Any) -> str:
+    def cursor_of(self, row: Any, made_for: str) -> str:
         """The opaque cursor of a row (an entity or a result row with the same names)."""
-        return Cursor.encode(getattr(row, self.key.key), getattr(row, self.id.key))
+        key = None if self.key is self.id else getattr(row, self.key.key)
+        return Cursor(made_for, key, getattr(row, self.id.key)).encode(self.kind)
+
+
+# The keys of undated rows sort as -infinity; asyncpg reads that as the smallest value.
+_NEGATIVE_INFINITY: dict[str, Any] = {
+    "datetime": datetime.min.replace(tzinfo=UTC),
+    "date": date.min,
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BIGINT = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """A decoded cursor: the row's sort key (as sent) and id."""
+    """A decoded cursor: what it was made for (a connection field and its order), the
+    row's sort key and its id.
 
+    On the wire it is URL-safe base64, unpadded, of the JSON array `[made_for, key, id]`
+    (no spaces), with the key as an integer for ids, microseconds since the Unix epoch
+    for instants, `YYYY-MM-DD` for dates, and null for an undated row (`-infinity`). The
+    compiled read path builds the same text in SQL.
+    """
+
+    made_for: str
     key: Any
     id: int
 
-    @staticmethod
-    def encode(key: Any, row_id: int) -> str:
-        """An opaque, URL-safe string for (key, id)."""
-        if isinstance(key, datetime | date):
-            key = key.isoformat()
-        raw = json.dumps([key, row_id], separators=(",", ":")).encode()
+    def encode(self, kind: str) -> str:
+        """The opaque, URL-safe string of this cursor."""
+        key = self.key
+        if key is None or key == _NEGATIVE_INFINITY.get(kind):
+            wire: Any = None
+        elif kind == "datetime":
+            wire = (key - _EPOCH) // timedelta(microseconds=1)
+        elif kind == "date":
+            wire = key.isoformat()
+        else:
+            wire = key
+        raw = json.dumps([self.made_for, wire, self.id], separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, value: str, argument: str) -> Cursor:
-        """Parse a cursor a client sent back, or raise a clear `PagingError`."""
+    def decode(cls, value: str, argument: str, *, made_for: str, kind: str) -> Cursor:
+        """Parse a cursor a client sent back for `made_for`, or raise a clear `PagingError`."""
+        refused = PagingError(
+            f"`{argument}`: {value!r} is not a cursor this API handed out: pass the "
+            "`cursor` of an edge or `pageInfo.endCursor`/`startCursor` unchanged"
+        )
         try:
             padded = value + "=" * (-len(value) % 4)
-            key, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            if not isinstance(row_id, int):
-                raise ValueError("id is not an integer")
-        except (ValueError, TypeError, binascii.Error) as exc:
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode("utf-8"))
+        except (ValueError, UnicodeError, binascii.Error):
+            raise refused from None
+        if not (
+            isinstance(decoded, list)
+            and len(decoded) == 3
+            and isinstance(decoded[0], str)
+            and type(decoded[2]) is int
+            and decoded[2] in _BIGINT
+        ):
+            raise refused
+        tag, wire, row_id = decoded
+        if tag != made_for:
             raise PagingError(
-                f"`{argument}`: {value!r} is not a cursor this API handed out ({exc})"
-            ) from None
-        return cls(key, row_id)
-
-    def key_value(self, kind: str) -> Any:
-        """The key as a Python value of the ordering's type, for the SQL comparison."""
+                f"`{argument}`: this cursor was made for {tag}, not for {made_for}: page "
+                "with the cursors of the same field, in the same order"
+            )
         try:
-            if kind == "datetime":
-                return datetime.fromisoformat(self.key)
-            if kind == "date":
-                return date.fromisoformat(self.key)
-            if kind == "int":
-                return int(self.key)
-            return str(self.key)
-        except (TypeError, ValueError):
-            raise PagingError("the cursor does not belong to this ordering") from None
+            return cls(made_for, _key(wire, kind), row_id)
+        except (TypeError, ValueError, OverflowError):
+            raise refused from None
+
+
+def _key(wire: Any, kind: str) -> Any:
+    if wire is None:
+        return _NEGATIVE_INFINITY.get(kind)
+    if kind == "date":
+        return date.fromisoformat(wire)
+    if type(wire) is not int or wire not in _BIGINT:
+        raise TypeError(wire)
+    return _EPOCH + timedelta(microseconds=wire) if kind == "datetime" else wire
 
 
 @dataclass(frozen=True)
 class Window:
-    """Validated paging arguments of one connection field."""
+    """Validated paging arguments of one connection field, and what its cursors are for."""
 
+    made_for: str
     first: int | None = None
     after: Cursor | None = None
     last: int | None = None
@@ -133,6 +171,8 @@ class Window:
     @classmethod
     def from_arguments(
         cls,
+        made_for: str,
+        ordering: Ordering,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -142,12 +182,13 @@ class Window:
         cls.check_sizes(first=first, last=last)
         if last is None:
             first = DEFAULT_PAGE_SIZE if first is None else first
-        return cls(
-            first=first,
-            after=Cursor.decode(after, "after") if after is not None else None,
-            last=last,
-            before=Cursor.decode(before, "before") if before is not None else None,
-        )
+
+        def cursor(value: str | None, argument: str) -> Cursor | None:
+            if value is None:
+                return None
+            return Cursor.decode(value, argument, made_for=made_for, kind=ordering.kind)
+
+        return cls(made_for, first, cursor(after, "after"), last, cursor(before, "before"))
 
     @staticmethod
     def check_sizes(first: int | None, last: int | None) -> None:
@@ -208,4 +249,5 @@ class Page(Generic[RowT]):
             has_previous, has_next = more, window.before is not None
         else:
             has_next, has_previous = more, window.after is not None
-        return cls(rows, [ordering.cursor_of(row) for row in rows], has_next, has_previous)
+        cursors = [ordering.cursor_of(row, window.made_for) for row in rows]
+        return cls(rows, cursors, has_next, has_previous)

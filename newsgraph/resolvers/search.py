@@ -21,7 +21,7 @@ from newsgraph.db.models import Actor, Article, Claim, Event
 from newsgraph.errors import InputError
 from newsgraph.resolvers.context import RequestContext
 from newsgraph.resolvers.filters import text_query
-from newsgraph.resolvers.pagination import MAX_PAGE_SIZE, Window
+from newsgraph.resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Window
 
 __all__ = ["SearchHit", "SearchPage", "count_hits", "search"]
 
@@ -93,8 +93,8 @@ async def search(
     context: RequestContext, *, text: str, first: int | None, after: str | None
 ) -> SearchPage:
     """The best matches for `text`, paged forwards."""
-    window = Window.from_arguments(first, None)
-    size = window.size
+    Window.check_sizes(first=first, last=None)
+    size = DEFAULT_PAGE_SIZE if first is None else first
     hits = _ranked(text.strip())
     statement = select(hits.c.kind, hits.c.id, hits.c.rank)
     if after is not None:

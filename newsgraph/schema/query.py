@@ -85,6 +85,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            made_for=f"Query.articles/{(order_by or ArticleOrder.PUBLISHED_AT_DESC).name}",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -124,6 +125,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            made_for="Query.actors",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -151,6 +153,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            made_for=f"Query.events/{(order_by or EventOrder.DATE_DESC).name}",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -177,6 +180,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            made_for="Query.claims",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -198,6 +202,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            made_for="Query.sources",
         )
 
     @strawberry.field(

@@ -91,18 +91,28 @@ class Connection(Generic[NodeT]):
 
 
 def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, int]:
-    """The type name and row id inside a global ID, checked against the expected types."""
+    """The type name and row id inside a global ID, checked against the expected types
+    (and against PostgreSQL's bigint range, so that no statement is sent for it)."""
     try:
         global_id = relay.GlobalID.from_id(value)
         row_id = int(global_id.node_id)
     except (ValueError, TypeError):
-        raise InputError(f"`{argument}`: {value!r} is not an ID this API handed out") from None
+        row_id = None
+    if row_id is None or row_id not in _BIGINT:
+        raise InputError(f"`{argument}`: {value!r} is not an ID this API handed out")
     if expected and global_id.type_name not in expected:
         raise InputError(
-            f"`{argument}`: {value!r} is the ID of a {global_id.type_name}, "
-            f"expected a {' or '.join(expected)}"
+            f"`{argument}`: {value!r} is the ID of {_a(global_id.type_name)}, "
+            f"expected {' or '.join(_a(name) for name in expected)}"
         )
     return global_id.type_name, row_id
+
+
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _a(type_name: str) -> str:
+    return f"{'an' if type_name[:1] in 'AEIOU' else 'a'} {type_name}"
 
 
 def list_connection(
@@ -115,10 +125,12 @@ def list_connection(
     after: str | None,
     last: int | None,
     before: str | None,
+    made_for: str,
     conditions: Any = None,
 ) -> Connection[NodeT]:
-    """A top-level connection: one page of a table, in `ordering`, filtered."""
-    window = Window.from_arguments(first, after, last, before)
+    """A top-level connection: one page of a table, in `ordering`, filtered; `made_for`
+    names the field and order its cursors belong to (`Query.articles/PUBLISHED_AT_DESC`)."""
+    window = Window.from_arguments(made_for, ordering, first, after, last, before)
     fetch, count = list_page(
         context,
         model=model,
@@ -142,7 +154,7 @@ def relation_connection(
     conditions: Any = None,
 ) -> Connection[NodeT]:
     """A nested connection: this parent's page of a declared relation, batched."""
-    window = Window.from_arguments(first, after, last, before)
+    window = Window.from_arguments(relation.name, relation.ordering, first, after, last, before)
     condition_list = conditions if conditions is not None else tuple
 
     async def fetch() -> Page[Any]:

@@ -15,6 +15,7 @@ from newsgraph.schema.claims import Claim
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ClaimKind
 from newsgraph.schema.mutations.payloads import UserError, attempt, given, row_id
+from newsgraph.schema.permissions import write_mutation
 
 __all__ = ["ClaimMutations"]
 
@@ -97,7 +98,7 @@ async def _payload(info: Info, claim_id: int | None, errors: list[UserError]) ->
 
 @strawberry.type
 class ClaimMutations:
-    @strawberry.mutation(description="Create a claim in an article.")
+    @write_mutation(description="Create a claim in an article.")
     async def create_claim(self, info: Info, input: CreateClaimInput) -> ClaimPayload:
         async def work(session: Any) -> int:
             article_id = row_id(input.article_id, "Article", "input", "articleId")
@@ -106,7 +107,7 @@ class ClaimMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @strawberry.mutation(description="Change a claim; only the fields given change.")
+    @write_mutation(description="Change a claim; only the fields given change.")
     async def update_claim(
         self, info: Info, id: relay.GlobalID, input: UpdateClaimInput
     ) -> ClaimPayload:
@@ -117,7 +118,7 @@ class ClaimMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @strawberry.mutation(description="Delete a claim; the actors and event it names stay.")
+    @write_mutation(description="Delete a claim; the actors and event it names stay.")
     async def delete_claim(self, info: Info, id: relay.GlobalID) -> DeleteClaimPayload:
         async def work(session: Any) -> int:
             claim_id = row_id(id, "Claim", "id")

@@ -7,7 +7,6 @@ request had loaded, so the payload reads the data as it is now.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -15,7 +14,7 @@ import strawberry
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from newsgraph.db.failures import database_message, is_invalid_value
+from newsgraph.db.failures import as_newsgraph_error
 from newsgraph.db.transactions import write_transaction
 from newsgraph.errors import DocumentError, EditError, InputError, Problem
 from newsgraph.schema.info import Info
@@ -24,7 +23,6 @@ from newsgraph.schema.relay import decode_id
 __all__ = ["UserError", "attempt", "given", "row_id", "user_errors"]
 
 T = TypeVar("T")
-_PATH = re.compile(r"^(?P<path>[\w.\[\]]+): (?P<message>.+)$")
 
 
 @strawberry.type(description="An expected failure of a mutation: which input, what, why.")
@@ -39,22 +37,16 @@ class UserError:
 def user_errors(error: InputError) -> list[UserError]:
     """The `userErrors` of an input error, with paths into the mutation's arguments."""
     if isinstance(error, EditError):
-        return [
-            UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems
-        ]
+        return [_user_error(problem.field, problem) for problem in error.problems]
     if isinstance(error, DocumentError):
-        errors = []
-        for problem in error.problems:
-            match = _PATH.match(problem)
-            path = re.split(r"[.\[\]]+", match["path"].strip("]")) if match else []
-            message = match["message"] if match else problem
-            errors.append(
-                UserError(
-                    field=["input", "document", *path], message=message, code="INVALID_DOCUMENT"
-                )
-            )
-        return errors
+        return [_user_error(("input", "document", *p.field), p) for p in error.problems]
     return [UserError(field=["input"], message=str(error), code="INVALID_INPUT")]
+
+
+def _user_error(field: tuple[str | int, ...], problem: Problem) -> UserError:
+    return UserError(
+        field=[str(part) for part in field], message=problem.message, code=problem.code
+    )
 
 
 def row_id(value: Any, type_name: str, *field: str) -> int:
@@ -87,10 +79,10 @@ async def attempt(
         except InputError as error:
             return None, user_errors(error)
         except DBAPIError as error:
-            if not is_invalid_value(error):
+            refused = as_newsgraph_error(error)
+            if not isinstance(refused, InputError):
                 raise
-            message = f"PostgreSQL refused a value: {database_message(error)}"
-            return None, [UserError(field=["input"], message=message, code="INVALID_INPUT")]
+            return None, user_errors(refused)
         finally:
             context.session.expunge_all()
     context.loaders.clear()
