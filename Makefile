@@ -2,28 +2,39 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two installs, each redone when pyproject.toml changes: `make run` needs only the
+# package and what it runs on; tests and linters add the `test` and `dev` extras.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+STAMP := $(DEV_STAMP)
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast lint format schema clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	@touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# the full install holds the run install too
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/newsgraph serve
 
-test: $(STAMP) lint
+test: $(DEV_STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # everything but the tests marked slow
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -34,6 +45,12 @@ format: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/newsgraph export-schema > schema.graphql
+
+# The three benchmark queries over HTTP (bench/README.md): dataset, import (cached in
+# bench/var/), `newsgraph serve`, autocannon. Also needs Node.js >= 18 with npm.
+.PHONY: bench
+bench: $(RUN_STAMP)
+	$(BIN)/python bench/http_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
