@@ -42,6 +42,7 @@ from newsgraph.db.enums import (
 __all__ = [
     "Actor",
     "ActorRedirect",
+    "ActorSource",
     "ApiKey",
     "Article",
     "ArticleActor",
@@ -51,6 +52,7 @@ __all__ = [
     "Event",
     "EventLink",
     "EventParticipant",
+    "EventSource",
     "Source",
 ]
 
@@ -324,6 +326,46 @@ class ArticleEvent(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("event.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ActorSource(Base):
+    """How many articles of a source mention an actor: the sources behind an actor by key.
+
+    Derived from `article_actor` and kept exact by triggers (migration 0004), so that
+    finding the publishers behind an actor reads a row per source, not one per mention.
+    `first_disclaimed_article_id` is the lowest id among those articles that carry a
+    disclaimer of their own (a source without one falls back to it). It has no foreign
+    key: the triggers replace it before its article goes, and a key would make every
+    article delete search these tables through one more index.
+    """
+
+    __tablename__ = "actor_source"
+    __table_args__ = (CheckConstraint("article_count > 0", name="article_count_positive"),)
+
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    article_count: Mapped[int] = mapped_column(Integer)
+    first_disclaimed_article_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class EventSource(Base):
+    """How many articles of a source report an event; `ActorSource` for events."""
+
+    __tablename__ = "event_source"
+    __table_args__ = (CheckConstraint("article_count > 0", name="article_count_positive"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    article_count: Mapped[int] = mapped_column(Integer)
+    first_disclaimed_article_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ApiKey(Base):

@@ -3,22 +3,23 @@
 Every fact in the graph came from some article, and every article from a source. For
 the rows a response touched, this finds the distinct sources behind them (an actor or
 an event is backed by every article that mentions or reports it) in one statement.
+Actors and events reach their sources through `actor_source` and `event_source`
+(migration 0004, kept exact by triggers): one row per source behind each, instead of
+one per article that mentions or reports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, exists, false, func, or_, select, true
+from sqlalchemy import BigInteger, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from newsgraph.db.models import Article, ArticleActor, ArticleEvent, Claim, Source
+from newsgraph.db.models import Article, ArticleEvent, Source
 
-__all__ = ["SourceDisclaimer", "event_disclaimers", "sources_behind"]
+__all__ = ["SourceDisclaimer", "event_disclaimers", "sources_behind", "sources_behind_sql"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,76 @@ class SourceDisclaimer:
     domain: str | None
     heading: str | None
     text: str | None
+
+
+def sources_behind_sql(
+    *,
+    source_ids: str = ":source_ids",
+    article_ids: str = ":article_ids",
+    claim_ids: str = ":claim_ids",
+    event_ids: str = ":event_ids",
+    actor_ids: str = ":actor_ids",
+) -> str:
+    """The SELECT behind `sources_behind`, over five SQL expressions of type bigint[].
+
+    Every reached row names a source and, where there is one, the lowest id among the
+    reached articles of that source that carry a disclaimer of their own:
+
+    - a source reached directly: itself, none;
+    - an article, or a claim's article: its source, and itself if it carries a block;
+    - an actor or event: its `actor_source`/`event_source` rows, read by primary-key
+      prefix (one row per source behind it, however many articles mention or report
+      it), each with its `first_disclaimed_article_id`.
+
+    Grouped by source, the lowest of those ids is the first disclaimed article among
+    all the reached articles of that source, as a walk over every one of them would find;
+    its block stands in where the source has none.
+
+    The cost follows what was reached, not how many sources there are. Probing each
+    source for a first hit instead is quicker while sources are few and behind nearly
+    every actor, but grows with sources times reached ids for the sources behind none.
+
+    Rows: source id, name, domain, heading, text; in source id order. The defaults are
+    bind parameters (`sources_behind`); a compiled query puts its own arrays of reached
+    ids there, e.g. `(SELECT array_agg(id) FROM page)`, to run this inside one statement.
+    """
+    return f"""
+        WITH reached (source_id, disclaimed_article_id) AS (
+            SELECT s.id, NULL::bigint FROM source s WHERE s.id = ANY ({source_ids})
+            UNION ALL
+            SELECT a.source_id, CASE WHEN a.disclaimer_text IS NOT NULL THEN a.id END
+            FROM article a WHERE a.id = ANY ({article_ids})
+            UNION ALL
+            SELECT a.source_id, CASE WHEN a.disclaimer_text IS NOT NULL THEN a.id END
+            FROM claim c JOIN article a ON a.id = c.article_id WHERE c.id = ANY ({claim_ids})
+            UNION ALL
+            SELECT es.source_id, es.first_disclaimed_article_id
+            FROM event_source es WHERE es.event_id = ANY ({event_ids})
+            UNION ALL
+            SELECT ac.source_id, ac.first_disclaimed_article_id
+            FROM actor_source ac WHERE ac.actor_id = ANY ({actor_ids})
+        ),
+        behind AS (
+            SELECT source_id, min(disclaimed_article_id) AS disclaimed_article_id
+            FROM reached GROUP BY source_id
+        )
+        SELECT s.id, s.name, s.domain,
+               coalesce(s.disclaimer_heading, own.disclaimer_heading),
+               coalesce(s.disclaimer_text, own.disclaimer_text)
+        FROM behind b
+        JOIN source s ON s.id = b.source_id
+        LEFT JOIN article own
+            ON own.id = b.disclaimed_article_id AND s.disclaimer_text IS NULL
+        ORDER BY s.id
+    """
+
+
+_SOURCES_BEHIND = text(sources_behind_sql()).bindparams(
+    *(
+        bindparam(name, type_=ARRAY(BigInteger))
+        for name in ("source_ids", "article_ids", "claim_ids", "event_ids", "actor_ids")
+    )
+)
 
 
 async def sources_behind(
@@ -45,72 +116,21 @@ async def sources_behind(
 
     A source without a disclaimer of its own takes the first (lowest id) disclaimer one
     of its articles among these carried, so a publisher's block found in an article is
-    never dropped.
+    never dropped. One statement of fixed text whatever is reached, so it is prepared once.
     """
-
-    def ids(values: Collection[int]) -> Any:
-        return any_(bindparam(None, sorted(set(values)), type_=ARRAY(BigInteger)))
-
-    def reached(article: Any) -> list[Any]:
-        """Conditions under which `article` is one the rows came from, one per kind."""
-        conditions = []
-        if article_ids:
-            conditions.append(article.id == ids(article_ids))
-        if claim_ids:
-            conditions.append(
-                exists().where(Claim.article_id == article.id, Claim.id == ids(claim_ids))
-            )
-        if event_ids:
-            conditions.append(
-                exists().where(
-                    ArticleEvent.article_id == article.id, ArticleEvent.event_id == ids(event_ids)
-                )
-            )
-        if actor_ids:
-            conditions.append(
-                exists().where(
-                    ArticleActor.article_id == article.id, ArticleActor.actor_id == ids(actor_ids)
-                )
-            )
-        return conditions
-
-    # Sources are few: for each, ask whether any reached row stands behind it; every
-    # EXISTS stops at its first match and uses the foreign-key indexes.
-    behind = aliased(Article, name="behind")
-    source_conditions = [Source.id == ids(source_ids)] if source_ids else []
-    if reached(behind):
-        source_conditions.append(
-            exists().where(behind.source_id == Source.id, or_(*reached(behind)))
-        )
-    if not source_conditions:
+    if not (source_ids or article_ids or claim_ids or event_ids or actor_ids):
         return []
-    mine = aliased(Article, name="mine")
-    own = (
-        select(mine.disclaimer_heading, mine.disclaimer_text)
-        .where(
-            Source.disclaimer_text.is_(None),
-            mine.source_id == Source.id,
-            mine.disclaimer_text.is_not(None),
-            or_(*reached(mine)) if reached(mine) else false(),
-        )
-        .order_by(mine.id)
-        .limit(1)
-        .lateral("own")
+    rows = await session.execute(
+        _SOURCES_BEHIND,
+        {
+            "source_ids": sorted(set(source_ids)),
+            "article_ids": sorted(set(article_ids)),
+            "claim_ids": sorted(set(claim_ids)),
+            "event_ids": sorted(set(event_ids)),
+            "actor_ids": sorted(set(actor_ids)),
+        },
     )
-    statement = (
-        select(
-            Source.id,
-            Source.name,
-            Source.domain,
-            func.coalesce(Source.disclaimer_heading, own.c.disclaimer_heading),
-            func.coalesce(Source.disclaimer_text, own.c.disclaimer_text),
-        )
-        .outerjoin(own, true())
-        .where(or_(*source_conditions))
-        .order_by(Source.id)
-    )
-    rows = (await session.execute(statement)).all()
-    return [SourceDisclaimer(*row) for row in rows]
+    return [SourceDisclaimer(*row) for row in rows.all()]
 
 
 async def event_disclaimers(
