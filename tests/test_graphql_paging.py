@@ -184,3 +184,20 @@ async def test_first_defaults_to_twenty(corpus: AsyncSession) -> None:
     assert data["claims"]["totalCount"] > 20
     assert len(data["claims"]["nodes"]) == 20
     assert data["claims"]["pageInfo"]["hasNextPage"]
+
+
+@pytest.mark.parametrize("template", ["articles", "articles(orderBy: PUBLISHED_AT_ASC, {args})"])
+async def test_undated_articles_page_exactly(corpus: AsyncSession, template: str) -> None:
+    """Undated rows sort as -infinity: their cursors must bring paging back to exactly there."""
+    for number in range(3):
+        undated = dict(
+            corpus_documents()[number].raw,
+            url=f"https://undated.example/{number}",
+            published_at=None,
+            title=f"Undated {number}",
+        )
+        await store_document(corpus, parse_document(undated, f"undated {number}"))
+    wrap = "{ CONNECTION " + EDGES + " }"
+    everything = await _all(corpus, wrap, template)
+    assert await _walk(corpus, wrap, template) == everything
+    assert await _walk(corpus, wrap, template, backwards=True) == everything

@@ -1,18 +1,21 @@
-"""Filters as plain values (ids already decoded), and the SQL conditions they stand for.
+"""Filters as declarations: each field of a filter input, how its value is read, and the
+SQL condition it stands for.
 
-They are frozen dataclasses so that a filter can be part of a loader's key: two
-sibling fields with the same filter share one batch.
+Both executors read these. The resolver path parses the values a request gave and builds
+conditions over them (`Filter.bind`); the compiler builds the same conditions over bound
+parameters, once per query shape, and parses the values per request. A condition is a
+function of one SQL value expression, so it does not care which of the two it gets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select
 
-from newsgraph.db.enums import ActorKind, ClaimKind, EventKind, EventStatus
 from newsgraph.db.models import (
     Actor,
     ActorRedirect,
@@ -24,152 +27,231 @@ from newsgraph.db.models import (
     Event,
     EventParticipant,
 )
+from newsgraph.errors import InputError
+from newsgraph.ids import decode_id
 
 __all__ = [
-    "ActorConditions",
-    "ArticleConditions",
-    "ClaimConditions",
-    "EventConditions",
+    "ACTOR_FILTER",
+    "ARTICLE_FILTER",
+    "CLAIM_FILTER",
+    "EVENT_FILTER",
+    "BoundFilter",
+    "Criterion",
+    "Filter",
     "current_actor",
+    "like_pattern",
     "text_query",
 ]
 
 
-def text_query(text: str) -> Any:
+def text_query(text: Any) -> Any:
     """A full-text query as people type it: words, "phrases", -exclusions, or."""
     return func.websearch_to_tsquery("english", text)
 
 
-def current_actor(actor_id: int) -> ColumnElement[int]:
+def current_actor(actor_id: Any) -> ColumnElement[int]:
     """The actor `actor_id` is now: itself, or the survivor it was merged into, found by
     PostgreSQL inside the filtering statement (no statement of its own)."""
     survivor = select(ActorRedirect.actor_id).where(ActorRedirect.merged_id == actor_id)
     return func.coalesce(survivor.scalar_subquery(), actor_id)
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """`%text%` for ILIKE, with the pattern characters of `text` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
-class ArticleConditions:
-    """What `ArticleFilter` asks for."""
+class Criterion:
+    """One field of a filter input.
 
-    source_id: int | None = None
-    actor_id: int | None = None
-    event_id: int | None = None
-    published_after: datetime | None = None
-    published_before: datetime | None = None
-    search: str | None = None
+    `parse` turns the argument value (as GraphQL coerced it) into the value the
+    condition compares with, raising `InputError` naming `path` when it cannot;
+    `condition` is the SQL it stands for, over that value as an SQL expression.
+    """
 
-    def __call__(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.source_id is not None:
-            conditions.append(Article.source_id == self.source_id)
-        if self.actor_id is not None:
-            conditions.append(
-                exists().where(
-                    ArticleActor.article_id == Article.id,
-                    ArticleActor.actor_id == current_actor(self.actor_id),
-                )
-            )
-        if self.event_id is not None:
-            conditions.append(
-                exists().where(
-                    ArticleEvent.article_id == Article.id, ArticleEvent.event_id == self.event_id
-                )
-            )
-        if self.published_after is not None:
-            conditions.append(Article.published_at >= self.published_after)
-        if self.published_before is not None:
-            conditions.append(Article.published_at < self.published_before)
-        if self.search:
-            conditions.append(Article.search.bool_op("@@")(text_query(self.search)))
-        return conditions
+    field: str  # the GraphQL input field
+    attribute: str  # the Strawberry input's attribute
+    condition: Callable[[Any], ColumnElement[bool]]
+    parse: Callable[[Any, str], Any] = lambda value, path: value
+    blank_is_absent: bool = False  # an empty search string searches for nothing in particular
+
+    def applies(self, value: Any) -> bool:
+        """Whether `value` asks for this condition at all."""
+        return value is not None and not (self.blank_is_absent and value == "")
 
 
-@dataclass(frozen=True)
-class ClaimConditions:
-    """What `ClaimFilter` asks for."""
+def _global_id(type_name: str) -> Callable[[Any, str], int]:
+    def parse(value: Any, path: str) -> int:
+        return decode_id(str(value), type_name, argument=path)[1]
 
-    kind: ClaimKind | None = None
-    claimant_id: int | None = None
-    about_id: int | None = None
-    event_id: int | None = None
-    search: str | None = None
+    return parse
 
-    def __call__(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.kind is not None:
-            conditions.append(Claim.kind == self.kind)
-        if self.claimant_id is not None:
-            conditions.append(Claim.claimant_id == current_actor(self.claimant_id))
-        if self.about_id is not None:
-            conditions.append(
-                exists().where(
-                    ClaimAbout.claim_id == Claim.id,
-                    ClaimAbout.actor_id == current_actor(self.about_id),
-                )
-            )
-        if self.event_id is not None:
-            conditions.append(Claim.event_id == self.event_id)
-        if self.search:
-            conditions.append(Claim.search.bool_op("@@")(text_query(self.search)))
-        return conditions
+
+def _member(value: Any, path: str) -> Any:
+    """An enum argument as stored: Strawberry hands over the member, SDL coercion the name."""
+    return value.value if hasattr(value, "value") else value
+
+
+def _datetime(value: Any, path: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise InputError(f"`{path}`: {value!r} is not a DateTime")
+    return value
+
+
+def _date(value: Any, path: str) -> date:
+    if not isinstance(value, date):
+        raise InputError(f"`{path}`: {value!r} is not a Date")
+    return value
+
+
+def _upper(value: Any, path: str) -> str:
+    return str(value).upper()
+
+
+def _like(value: Any, path: str) -> str:
+    return like_pattern(str(value))
+
+
+def _alias_matches(pattern: Any) -> ColumnElement[bool]:
+    alias = func.unnest(Actor.aliases).table_valued("alias").alias("alias")
+    return or_(
+        Actor.name.ilike(pattern),
+        exists(select(alias.c.alias).where(alias.c.alias.ilike(pattern))),
+    )
 
 
 @dataclass(frozen=True)
-class ActorConditions:
-    """What `ActorFilter` asks for."""
+class Filter:
+    """A filter input: its name in the schema and its criteria, all of which must hold."""
 
-    kind: ActorKind | None = None
-    country: str | None = None
-    search: str | None = None
+    name: str
+    criteria: tuple[Criterion, ...]
 
-    def __call__(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.kind is not None:
-            conditions.append(Actor.kind == self.kind)
-        if self.country is not None:
-            conditions.append(Actor.country == self.country.upper())
-        if self.search:
-            pattern = _like(self.search)
-            alias = func.unnest(Actor.aliases).table_valued("alias").alias("alias")
-            conditions.append(
-                or_(
-                    Actor.name.ilike(pattern),
-                    exists(select(alias.c.alias).where(alias.c.alias.ilike(pattern))),
-                )
+    def given(self, values: Mapping[str, Any], argument: str = "filter") -> BoundFilter:
+        """The filter with the values a request gave (by GraphQL field name), parsed."""
+        parsed = tuple(
+            (
+                criterion.field,
+                criterion.parse(values[criterion.field], f"{argument}.{criterion.field}"),
             )
-        return conditions
+            for criterion in self.criteria
+            if criterion.applies(values.get(criterion.field))
+        )
+        return BoundFilter(self, parsed)
+
+    def of_input(self, input: object, argument: str = "filter") -> BoundFilter:
+        """The filter with the fields a Strawberry input object set."""
+        return self.given(
+            {c.field: getattr(input, c.attribute, None) for c in self.criteria}, argument
+        )
+
+    def criterion(self, field: str) -> Criterion:
+        """The criterion of GraphQL input field `field`."""
+        return next(c for c in self.criteria if c.field == field)
 
 
 @dataclass(frozen=True)
-class EventConditions:
-    """What `EventFilter` asks for (`date_from`/`date_to` inclusive)."""
+class BoundFilter:
+    """A filter with parsed values; hashable, so sibling fields with the same filter
+    share one batch."""
 
-    kind: EventKind | None = None
-    status: EventStatus | None = None
-    actor_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    filter: Filter
+    values: tuple[tuple[str, Any], ...]
 
     def __call__(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.kind is not None:
-            conditions.append(Event.kind == self.kind)
-        if self.status is not None:
-            conditions.append(Event.status == self.status)
-        if self.actor_id is not None:
-            conditions.append(
-                exists().where(
-                    EventParticipant.event_id == Event.id,
-                    EventParticipant.actor_id == current_actor(self.actor_id),
-                )
-            )
-        if self.date_from is not None:
-            conditions.append(Event.date >= self.date_from)
-        if self.date_to is not None:
-            conditions.append(Event.date <= self.date_to)
-        return conditions
+        return [
+            self.filter.criterion(field).condition(literal(value)) for field, value in self.values
+        ]
+
+
+ARTICLE_FILTER = Filter(
+    "ArticleFilter",
+    (
+        Criterion("sourceId", "source_id", lambda v: Article.source_id == v, _global_id("Source")),
+        Criterion(
+            "actorId",
+            "actor_id",
+            lambda v: exists().where(
+                ArticleActor.article_id == Article.id, ArticleActor.actor_id == current_actor(v)
+            ),
+            _global_id("Actor"),
+        ),
+        Criterion(
+            "eventId",
+            "event_id",
+            lambda v: exists().where(
+                ArticleEvent.article_id == Article.id, ArticleEvent.event_id == v
+            ),
+            _global_id("Event"),
+        ),
+        Criterion(
+            "publishedAfter", "published_after", lambda v: Article.published_at >= v, _datetime
+        ),
+        Criterion(
+            "publishedBefore", "published_before", lambda v: Article.published_at < v, _datetime
+        ),
+        Criterion(
+            "search",
+            "search",
+            lambda v: Article.search.bool_op("@@")(text_query(v)),
+            blank_is_absent=True,
+        ),
+    ),
+)
+
+CLAIM_FILTER = Filter(
+    "ClaimFilter",
+    (
+        Criterion("kind", "kind", lambda v: Claim.kind == v, _member),
+        Criterion(
+            "claimantId",
+            "claimant_id",
+            lambda v: Claim.claimant_id == current_actor(v),
+            _global_id("Actor"),
+        ),
+        Criterion(
+            "aboutId",
+            "about_id",
+            lambda v: exists().where(
+                ClaimAbout.claim_id == Claim.id, ClaimAbout.actor_id == current_actor(v)
+            ),
+            _global_id("Actor"),
+        ),
+        Criterion("eventId", "event_id", lambda v: Claim.event_id == v, _global_id("Event")),
+        Criterion(
+            "search",
+            "search",
+            lambda v: Claim.search.bool_op("@@")(text_query(v)),
+            blank_is_absent=True,
+        ),
+    ),
+)
+
+ACTOR_FILTER = Filter(
+    "ActorFilter",
+    (
+        Criterion("kind", "kind", lambda v: Actor.kind == v, _member),
+        Criterion("country", "country", lambda v: Actor.country == v, _upper),
+        Criterion("search", "search", _alias_matches, _like, blank_is_absent=True),
+    ),
+)
+
+EVENT_FILTER = Filter(
+    "EventFilter",
+    (
+        Criterion("kind", "kind", lambda v: Event.kind == v, _member),
+        Criterion("status", "status", lambda v: Event.status == v, _member),
+        Criterion(
+            "actorId",
+            "actor_id",
+            lambda v: exists().where(
+                EventParticipant.event_id == Event.id, EventParticipant.actor_id == current_actor(v)
+            ),
+            _global_id("Actor"),
+        ),
+        Criterion("from", "from_", lambda v: Event.date >= v, _date),
+        Criterion("to", "to", lambda v: Event.date <= v, _date),
+    ),
+)

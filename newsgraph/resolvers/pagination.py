@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, tuple_
 
 from newsgraph.errors import InputError
+from newsgraph.ids import BIGINT
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -78,13 +79,10 @@ class Ordering:
         return Cursor(made_for, key, getattr(row, self.id.key)).encode(self.kind)
 
 
-# The keys of undated rows sort as -infinity; asyncpg reads that as the smallest value.
-_NEGATIVE_INFINITY: dict[str, Any] = {
-    "datetime": datetime.min.replace(tzinfo=UTC),
-    "date": date.min,
-}
+# The keys of undated rows sort as -infinity, which asyncpg reads and writes as the
+# smallest value of the type (naive, for instants).
+_NEGATIVE_INFINITY: dict[str, Any] = {"datetime": datetime.min, "date": date.min}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_BIGINT = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,7 @@ class Cursor:
             and len(decoded) == 3
             and isinstance(decoded[0], str)
             and type(decoded[2]) is int
-            and decoded[2] in _BIGINT
+            and decoded[2] in BIGINT
         ):
             raise refused
         tag, wire, row_id = decoded
@@ -153,7 +151,7 @@ def _key(wire: Any, kind: str) -> Any:
         return _NEGATIVE_INFINITY.get(kind)
     if kind == "date":
         return date.fromisoformat(wire)
-    if type(wire) is not int or wire not in _BIGINT:
+    if type(wire) is not int or wire not in BIGINT:
         raise TypeError(wire)
     return _EPOCH + timedelta(microseconds=wire) if kind == "datetime" else wire
 

@@ -6,40 +6,14 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
+from newsgraph.resolvers.declarations import Paged
+from newsgraph.resolvers.entities import ACTOR
 from newsgraph.resolvers.loaders import load_row
-from newsgraph.resolvers.pagination import Ordering
-from newsgraph.resolvers.relations import Relation
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ActorKind, ClaimFilter
 from newsgraph.schema.relay import relation_field
 
 __all__ = ["Actor"]
-
-ACTOR_CLAIMS = Relation(
-    "Actor.claims", models.Claim, models.Claim.claimant_id, Ordering.by_id(models.Claim)
-)
-ACTOR_CLAIMS_ABOUT = Relation(
-    "Actor.claimsAbout",
-    models.Claim,
-    models.ClaimAbout.actor_id,
-    Ordering.by_id(models.Claim),
-    through=models.ClaimAbout,
-    through_target=models.ClaimAbout.claim_id,
-)
-ACTOR_EVENTS = Relation(
-    "Actor.events",
-    models.EventParticipant,
-    models.EventParticipant.actor_id,
-    Ordering(models.EventParticipant.event_id, models.EventParticipant.actor_id),
-)
-ACTOR_ARTICLES = Relation(
-    "Actor.articles",
-    models.Article,
-    models.ArticleActor.actor_id,
-    Ordering.by_id(models.Article),
-    through=models.ArticleActor,
-    through_target=models.ArticleActor.article_id,
-)
 
 
 @strawberry.type(description="A person, organisation, government or country.")
@@ -61,26 +35,26 @@ class Actor(relay.Node):
         return Actor.from_row(row) if row else None
 
     claims = relation_field(
-        ACTOR_CLAIMS,
+        ACTOR.declared("claims", Paged),
         "Claim",
         "newsgraph.schema.claims",
         description="The claims it made, by id.",
         filter=ClaimFilter,
     )
     claims_about = relation_field(
-        ACTOR_CLAIMS_ABOUT,
+        ACTOR.declared("claimsAbout", Paged),
         "Claim",
         "newsgraph.schema.claims",
         description="The claims made about it, by id.",
     )
     events = relation_field(
-        ACTOR_EVENTS,
+        ACTOR.declared("events", Paged),
         "Participation",
         "newsgraph.schema.events",
         description="The events it takes part in, with its role, by event id.",
     )
     articles = relation_field(
-        ACTOR_ARTICLES,
+        ACTOR.declared("articles", Paged),
         "Article",
         "newsgraph.schema.articles",
         description="The articles that mention it, by id.",
@@ -89,13 +63,4 @@ class Actor(relay.Node):
     @classmethod
     def from_row(cls, row: models.Actor) -> Actor:
         """The GraphQL view of an actor row."""
-        return cls(
-            id=row.id,
-            name=row.name,
-            kind=row.kind,
-            title=row.title,
-            country=row.country,
-            aliases=list(row.aliases),
-            wikidata_id=row.wikidata_id,
-            row=row,
-        )
+        return cls(id=row.id, **ACTOR.columns(row), row=row)

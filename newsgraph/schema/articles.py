@@ -8,34 +8,14 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
+from newsgraph.resolvers.declarations import Paged
+from newsgraph.resolvers.entities import ARTICLE
 from newsgraph.resolvers.loaders import load_row
-from newsgraph.resolvers.pagination import Ordering
-from newsgraph.resolvers.relations import Relation
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ClaimFilter
 from newsgraph.schema.relay import relation_field
 
 __all__ = ["Article", "Section"]
-
-ARTICLE_ACTORS = Relation(
-    "Article.actors",
-    models.Actor,
-    models.ArticleActor.article_id,
-    Ordering.by_id(models.Actor),
-    through=models.ArticleActor,
-    through_target=models.ArticleActor.actor_id,
-)
-ARTICLE_EVENTS = Relation(
-    "Article.events",
-    models.Event,
-    models.ArticleEvent.article_id,
-    Ordering.by_id(models.Event),
-    through=models.ArticleEvent,
-    through_target=models.ArticleEvent.event_id,
-)
-ARTICLE_CLAIMS = Relation(
-    "Article.claims", models.Claim, models.Claim.article_id, Ordering.by_id(models.Claim)
-)
 
 
 @strawberry.type(description="A section of an article: its heading and its text.")
@@ -75,19 +55,19 @@ class Article(relay.Node):
         return Disclaimer.effective(self.row, source)
 
     actors = relation_field(
-        ARTICLE_ACTORS,
+        ARTICLE.declared("actors", Paged),
         "Actor",
         "newsgraph.schema.actors",
         description="The actors it mentions, by id.",
     )
     events = relation_field(
-        ARTICLE_EVENTS,
+        ARTICLE.declared("events", Paged),
         "Event",
         "newsgraph.schema.events",
         description="The events it reports, by id.",
     )
     claims = relation_field(
-        ARTICLE_CLAIMS,
+        ARTICLE.declared("claims", Paged),
         "Claim",
         "newsgraph.schema.claims",
         description="The claims made in it, in the order they appear.",
@@ -99,14 +79,8 @@ class Article(relay.Node):
         """The GraphQL view of an article row."""
         return cls(
             id=row.id,
-            url=row.url,
-            title=row.title,
-            published_at=row.published_at,
-            language=row.language,
-            dateline=row.dateline,
-            body=row.body,
+            **ARTICLE.columns(row),
             sections=[Section(**section) for section in row.sections],
-            ingested_at=row.ingested_at,
             row=row,
         )
 

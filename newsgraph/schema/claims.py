@@ -6,22 +6,16 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
+from newsgraph.resolvers.declarations import ToMany
+from newsgraph.resolvers.entities import CLAIM
 from newsgraph.resolvers.loaders import load_row
-from newsgraph.resolvers.pagination import Ordering
-from newsgraph.resolvers.relations import Relation, load_all
+from newsgraph.resolvers.relations import load_all
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ClaimKind
 
 __all__ = ["Claim", "TextSpan"]
 
-CLAIM_ABOUT = Relation(
-    "Claim.about",
-    models.Actor,
-    models.ClaimAbout.claim_id,
-    Ordering.by_id(models.Actor),
-    through=models.ClaimAbout,
-    through_target=models.ClaimAbout.actor_id,
-)
+_ABOUT = CLAIM.declared("about", ToMany).relation
 
 
 @strawberry.type(description="Where a claim stands in its article's body: [start, end).")
@@ -47,7 +41,12 @@ class Claim(relay.Node):
 
     @strawberry.field(description="The actors it is about.")
     async def about(self, info: Info) -> list[Actor]:
-        return [Actor.from_row(row) for row in await load_all(info.context, CLAIM_ABOUT, self.id)]
+        return [
+            Actor.from_row(row)
+            for row in await load_all(
+                info.context, CLAIM.declared("about", ToMany).relation, self.id
+            )
+        ]
 
     @strawberry.field(description="The event it concerns, if any.")
     async def event(self, info: Info) -> Event | None:
@@ -78,7 +77,7 @@ class Claim(relay.Node):
         span = None
         if row.span_start is not None and row.span_end is not None:
             span = TextSpan(start=row.span_start, end=row.span_end)
-        return cls(id=row.id, text=row.text, kind=row.kind, span=span, row=row)
+        return cls(id=row.id, **CLAIM.columns(row), span=span, row=row)
 
 
 from newsgraph.schema.actors import Actor  # noqa: E402 (types refer to each other)

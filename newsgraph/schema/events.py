@@ -8,53 +8,20 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
-from newsgraph.db.enums import EventLinkKind
 from newsgraph.db.provenance import event_disclaimers
+from newsgraph.resolvers.declarations import Paged, ToMany
+from newsgraph.resolvers.entities import EVENT, PARTICIPATION
 from newsgraph.resolvers.loaders import load_grouped, load_row
-from newsgraph.resolvers.pagination import Ordering
-from newsgraph.resolvers.relations import Relation, load_all
+from newsgraph.resolvers.relations import load_all
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import DatePrecision, EventKind, EventStatus
 from newsgraph.schema.relay import relation_field
 
 __all__ = ["Event", "Participation"]
 
-_link = models.EventLink
-EVENT_PARTICIPANTS = Relation(
-    "Event.participants",
-    models.EventParticipant,
-    models.EventParticipant.event_id,
-    Ordering(models.EventParticipant.actor_id, models.EventParticipant.event_id),
-)
-EVENT_CAUSED_BY = Relation(
-    "Event.causedBy",
-    models.Event,
-    _link.to_event_id,
-    Ordering.by_id(models.Event),
-    through=_link,
-    through_target=_link.from_event_id,
-    where=_link.kind == EventLinkKind.CAUSES,
-)
-EVENT_LEADS_TO = Relation(
-    "Event.leadsTo",
-    models.Event,
-    _link.from_event_id,
-    Ordering.by_id(models.Event),
-    through=_link,
-    through_target=_link.to_event_id,
-    where=_link.kind == EventLinkKind.CAUSES,
-)
-EVENT_ARTICLES = Relation(
-    "Event.articles",
-    models.Article,
-    models.ArticleEvent.event_id,
-    Ordering.by_id(models.Article),
-    through=models.ArticleEvent,
-    through_target=models.ArticleEvent.article_id,
-)
-EVENT_CLAIMS = Relation(
-    "Event.claims", models.Claim, models.Claim.event_id, Ordering.by_id(models.Claim)
-)
+_PARTICIPANTS = EVENT.declared("participants", ToMany).relation
+_CAUSED_BY = EVENT.declared("causedBy", ToMany).relation
+_LEADS_TO = EVENT.declared("leadsTo", ToMany).relation
 
 
 @strawberry.type(description="An actor's part in an event.")
@@ -77,7 +44,7 @@ class Participation:
     @classmethod
     def from_row(cls, row: models.EventParticipant) -> Participation:
         """The GraphQL view of a participant row."""
-        return cls(role=row.role, row=row)
+        return cls(**PARTICIPATION.columns(row), row=row)
 
 
 @strawberry.type(description="Something that happened, or is scheduled to.")
@@ -95,29 +62,37 @@ class Event(relay.Node):
 
     @strawberry.field(description="Who took part, with their roles.")
     async def participants(self, info: Info) -> list[Participation]:
-        rows = await load_all(info.context, EVENT_PARTICIPANTS, self.id)
+        rows = await load_all(
+            info.context, EVENT.declared("participants", ToMany).relation, self.id
+        )
         return [Participation.from_row(row) for row in rows]
 
     @strawberry.field(description="The events that caused this one.")
     async def caused_by(self, info: Info) -> list[Event]:
         return [
-            Event.from_row(row) for row in await load_all(info.context, EVENT_CAUSED_BY, self.id)
+            Event.from_row(row)
+            for row in await load_all(
+                info.context, EVENT.declared("causedBy", ToMany).relation, self.id
+            )
         ]
 
     @strawberry.field(description="The events this one caused.")
     async def leads_to(self, info: Info) -> list[Event]:
         return [
-            Event.from_row(row) for row in await load_all(info.context, EVENT_LEADS_TO, self.id)
+            Event.from_row(row)
+            for row in await load_all(
+                info.context, EVENT.declared("leadsTo", ToMany).relation, self.id
+            )
         ]
 
     articles = relation_field(
-        EVENT_ARTICLES,
+        EVENT.declared("articles", Paged),
         "Article",
         "newsgraph.schema.articles",
         description="The articles that report it, by id.",
     )
     claims = relation_field(
-        EVENT_CLAIMS,
+        EVENT.declared("claims", Paged),
         "Claim",
         "newsgraph.schema.claims",
         description="The claims concerning it, by id.",
@@ -131,16 +106,7 @@ class Event(relay.Node):
     @classmethod
     def from_row(cls, row: models.Event) -> Event:
         """The GraphQL view of an event row."""
-        return cls(
-            id=row.id,
-            title=row.title,
-            kind=row.kind,
-            status=row.status,
-            location=row.location,
-            date=row.date,
-            date_precision=row.date_precision,
-            date_text=row.date_text,
-        )
+        return cls(id=row.id, **EVENT.columns(row))
 
 
 from newsgraph.schema.actors import Actor  # noqa: E402 (types refer to each other)

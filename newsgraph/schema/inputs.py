@@ -12,19 +12,16 @@ from enum import Enum
 
 import strawberry
 
-from newsgraph.db import enums, models
+from newsgraph.db import enums
 from newsgraph.resolvers.filters import (
-    ActorConditions,
-    ArticleConditions,
-    ClaimConditions,
-    EventConditions,
+    ACTOR_FILTER,
+    ARTICLE_FILTER,
+    CLAIM_FILTER,
+    EVENT_FILTER,
+    BoundFilter,
 )
-from newsgraph.resolvers.pagination import Ordering
-from newsgraph.schema.relay import decode_id
 
 __all__ = [
-    "ARTICLE_ORDERINGS",
-    "EVENT_ORDERINGS",
     "ActorFilter",
     "ActorKind",
     "ArticleFilter",
@@ -58,38 +55,10 @@ class ArticleOrder(Enum):
     INGESTED_AT_ASC = "ingested_at_asc"
 
 
-ARTICLE_ORDERINGS = {
-    ArticleOrder.PUBLISHED_AT_DESC: Ordering(
-        models.Article.published_sort, models.Article.id, descending=True, kind="datetime"
-    ),
-    ArticleOrder.PUBLISHED_AT_ASC: Ordering(
-        models.Article.published_sort, models.Article.id, kind="datetime"
-    ),
-    ArticleOrder.INGESTED_AT_DESC: Ordering(
-        models.Article.ingested_at, models.Article.id, descending=True, kind="datetime"
-    ),
-    ArticleOrder.INGESTED_AT_ASC: Ordering(
-        models.Article.ingested_at, models.Article.id, kind="datetime"
-    ),
-}
-
-
 @strawberry.enum(description="How a list of events is sorted (undated last); ties by id.")
 class EventOrder(Enum):
     DATE_DESC = "date_desc"
     DATE_ASC = "date_asc"
-
-
-EVENT_ORDERINGS = {
-    EventOrder.DATE_DESC: Ordering(
-        models.Event.date_sort, models.Event.id, descending=True, kind="date"
-    ),
-    EventOrder.DATE_ASC: Ordering(models.Event.date_sort, models.Event.id, kind="date"),
-}
-
-
-def _id(value: strawberry.ID | None, type_name: str, argument: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, argument=argument)[1]
 
 
 @strawberry.input(description="Narrows a list of articles; every condition given must hold.")
@@ -113,16 +82,9 @@ class ArticleFilter:
         default=None, description="Full-text search of title and body."
     )
 
-    def conditions(self) -> ArticleConditions:
-        """The filter with its IDs decoded."""
-        return ArticleConditions(
-            source_id=_id(self.source_id, "Source", "filter.sourceId"),
-            actor_id=_id(self.actor_id, "Actor", "filter.actorId"),
-            event_id=_id(self.event_id, "Event", "filter.eventId"),
-            published_after=self.published_after,
-            published_before=self.published_before,
-            search=self.search,
-        )
+    def conditions(self) -> BoundFilter:
+        """The filter as declared, with the values given."""
+        return ARTICLE_FILTER.of_input(self)
 
 
 @strawberry.input(description="Narrows a list of claims; every condition given must hold.")
@@ -139,15 +101,9 @@ class ClaimFilter:
         default=None, description="Full-text search of the claim."
     )
 
-    def conditions(self) -> ClaimConditions:
-        """The filter with its IDs decoded."""
-        return ClaimConditions(
-            kind=self.kind,
-            claimant_id=_id(self.claimant_id, "Actor", "filter.claimantId"),
-            about_id=_id(self.about_id, "Actor", "filter.aboutId"),
-            event_id=_id(self.event_id, "Event", "filter.eventId"),
-            search=self.search,
-        )
+    def conditions(self) -> BoundFilter:
+        """The filter as declared, with the values given."""
+        return CLAIM_FILTER.of_input(self)
 
 
 @strawberry.input(description="Narrows a list of actors; every condition given must hold.")
@@ -156,9 +112,9 @@ class ActorFilter:
     country: str | None = strawberry.field(default=None, description="ISO 3166 alpha-2 code.")
     search: str | None = strawberry.field(default=None, description="Part of a name or alias.")
 
-    def conditions(self) -> ActorConditions:
-        """The filter as condition values."""
-        return ActorConditions(kind=self.kind, country=self.country, search=self.search)
+    def conditions(self) -> BoundFilter:
+        """The filter as declared, with the values given."""
+        return ACTOR_FILTER.of_input(self)
 
 
 @strawberry.input(description="Narrows a list of events; every condition given must hold.")
@@ -173,12 +129,6 @@ class EventFilter:
     )
     to: date | None = strawberry.field(default=None, description="On or before this date.")
 
-    def conditions(self) -> EventConditions:
-        """The filter with its IDs decoded."""
-        return EventConditions(
-            kind=self.kind,
-            status=self.status,
-            actor_id=_id(self.actor_id, "Actor", "filter.actorId"),
-            date_from=self.from_,
-            date_to=self.to,
-        )
+    def conditions(self) -> BoundFilter:
+        """The filter as declared, with the values given."""
+        return EVENT_FILTER.of_input(self)

@@ -9,13 +9,13 @@ from strawberry import relay
 
 from newsgraph.db import models
 from newsgraph.db.base import Base
+from newsgraph.ids import decode_id
 from newsgraph.resolvers.context import RequestContext
 from newsgraph.resolvers.loaders import load_rows
 from newsgraph.schema.actors import Actor
 from newsgraph.schema.articles import Article
 from newsgraph.schema.claims import Claim
 from newsgraph.schema.events import Event
-from newsgraph.schema.relay import decode_id
 from newsgraph.schema.sources import Source
 
 __all__ = ["NODE_TYPES", "load_nodes"]

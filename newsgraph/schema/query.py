@@ -9,16 +9,14 @@ from strawberry import relay
 from newsgraph.db import models
 from newsgraph.errors import InputError
 from newsgraph.ingest.names import normalize_name
+from newsgraph.resolvers.entities import ROOT_LISTS
 from newsgraph.resolvers.lists import find_one
-from newsgraph.resolvers.pagination import Ordering
 from newsgraph.schema.actors import Actor
 from newsgraph.schema.articles import Article
 from newsgraph.schema.claims import Claim
 from newsgraph.schema.events import Event
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import (
-    ARTICLE_ORDERINGS,
-    EVENT_ORDERINGS,
     ActorFilter,
     ArticleFilter,
     ArticleOrder,
@@ -78,14 +76,13 @@ class Query:
     ) -> Connection[Article]:
         return list_connection(
             info.context,
-            models.Article,
-            ARTICLE_ORDERINGS[order_by or ArticleOrder.PUBLISHED_AT_DESC],
+            ROOT_LISTS["articles"],
             Article.from_row,
+            order=order_by.name if order_by else None,
             first=first,
             after=after,
             last=last,
             before=before,
-            made_for=f"Query.articles/{(order_by or ArticleOrder.PUBLISHED_AT_DESC).name}",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -118,14 +115,12 @@ class Query:
     ) -> Connection[Actor]:
         return list_connection(
             info.context,
-            models.Actor,
-            Ordering.by_id(models.Actor),
+            ROOT_LISTS["actors"],
             Actor.from_row,
             first=first,
             after=after,
             last=last,
             before=before,
-            made_for="Query.actors",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -146,14 +141,13 @@ class Query:
     ) -> Connection[Event]:
         return list_connection(
             info.context,
-            models.Event,
-            EVENT_ORDERINGS[order_by or EventOrder.DATE_DESC],
+            ROOT_LISTS["events"],
             Event.from_row,
+            order=order_by.name if order_by else None,
             first=first,
             after=after,
             last=last,
             before=before,
-            made_for=f"Query.events/{(order_by or EventOrder.DATE_DESC).name}",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -173,14 +167,12 @@ class Query:
     ) -> Connection[Claim]:
         return list_connection(
             info.context,
-            models.Claim,
-            Ordering.by_id(models.Claim),
+            ROOT_LISTS["claims"],
             Claim.from_row,
             first=first,
             after=after,
             last=last,
             before=before,
-            made_for="Query.claims",
             conditions=filter.conditions() if filter else None,
         )
 
@@ -195,14 +187,12 @@ class Query:
     ) -> Connection[Source]:
         return list_connection(
             info.context,
-            models.Source,
-            Ordering.by_id(models.Source),
+            ROOT_LISTS["sources"],
             Source.from_row,
             first=first,
             after=after,
             last=last,
             before=before,
-            made_for="Query.sources",
         )
 
     @strawberry.field(

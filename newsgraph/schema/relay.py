@@ -9,13 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
-from strawberry import relay
 
-from newsgraph.db.base import Base
-from newsgraph.errors import InputError
 from newsgraph.resolvers.context import RequestContext
+from newsgraph.resolvers.declarations import Paged, RootList
 from newsgraph.resolvers.lists import list_page
-from newsgraph.resolvers.pagination import Ordering, Page, Window
+from newsgraph.resolvers.pagination import Page, Window
 from newsgraph.resolvers.relations import Relation, count_for, load_page
 from newsgraph.schema.info import Info
 
@@ -23,7 +21,6 @@ __all__ = [
     "Connection",
     "Edge",
     "PageInfo",
-    "decode_id",
     "list_connection",
     "relation_connection",
     "relation_field",
@@ -90,50 +87,24 @@ class Connection(Generic[NodeT]):
         return await self.count()
 
 
-def decode_id(value: str, *expected: str, argument: str = "id") -> tuple[str, int]:
-    """The type name and row id inside a global ID, checked against the expected types
-    (and against PostgreSQL's bigint range, so that no statement is sent for it)."""
-    try:
-        global_id = relay.GlobalID.from_id(value)
-        row_id = int(global_id.node_id)
-    except (ValueError, TypeError):
-        row_id = None
-    if row_id is None or row_id not in _BIGINT:
-        raise InputError(f"`{argument}`: {value!r} is not an ID this API handed out")
-    if expected and global_id.type_name not in expected:
-        raise InputError(
-            f"`{argument}`: {value!r} is the ID of {_a(global_id.type_name)}, "
-            f"expected {' or '.join(_a(name) for name in expected)}"
-        )
-    return global_id.type_name, row_id
-
-
-_BIGINT = range(-(2**63), 2**63)
-
-
-def _a(type_name: str) -> str:
-    return f"{'an' if type_name[:1] in 'AEIOU' else 'a'} {type_name}"
-
-
 def list_connection(
     context: RequestContext,
-    model: type[Base],
-    ordering: Ordering,
+    declared: RootList,
     wrap: Callable[[Any], NodeT],
     *,
+    order: str | None = None,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-    made_for: str,
     conditions: Any = None,
 ) -> Connection[NodeT]:
-    """A top-level connection: one page of a table, in `ordering`, filtered; `made_for`
-    names the field and order its cursors belong to (`Query.articles/PUBLISHED_AT_DESC`)."""
-    window = Window.from_arguments(made_for, ordering, first, after, last, before)
+    """A top-level connection: one page of a table, in the `order` chosen, filtered."""
+    ordering = declared.ordering(order)
+    window = Window.from_arguments(declared.made_for(order), ordering, first, after, last, before)
     fetch, count = list_page(
         context,
-        model=model,
+        model=declared.model,
         ordering=ordering,
         window=window,
         conditions=conditions() if conditions is not None else (),
@@ -167,7 +138,7 @@ def relation_connection(
 
 
 def relation_field(
-    relation: Relation, node: str, module: str, *, description: str, filter: Any = None
+    declared: Paged, node: str, module: str, *, description: str, filter: Any = None
 ) -> Any:
     """A connection field over a declared relation, with `first`, `after`, `last` and
     `before` (and `filter`, when given a filter input whose `conditions()` narrow it).
@@ -188,7 +159,7 @@ def relation_field(
         first, after, last, before = window
         return relation_connection(
             info.context,
-            relation,
+            declared.relation(None),
             parent.id,
             wrap,
             first=first,

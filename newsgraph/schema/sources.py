@@ -6,20 +6,14 @@ import strawberry
 from strawberry import relay
 
 from newsgraph.db import models
+from newsgraph.resolvers.declarations import Paged
+from newsgraph.resolvers.entities import SOURCE
 from newsgraph.resolvers.loaders import load_row
-from newsgraph.resolvers.relations import Relation
 from newsgraph.schema.info import Info
-from newsgraph.schema.inputs import ARTICLE_ORDERINGS, ArticleFilter, ArticleOrder
+from newsgraph.schema.inputs import ArticleFilter, ArticleOrder
 from newsgraph.schema.relay import Connection, relation_connection
 
 __all__ = ["Disclaimer", "Source"]
-
-SOURCE_ARTICLES = {
-    order: Relation(
-        f"Source.articles/{order.name}", models.Article, models.Article.source_id, ordering
-    )
-    for order, ordering in ARTICLE_ORDERINGS.items()
-}
 
 
 @strawberry.type(description='A publisher\'s disclaimer, e.g. a "Risk Warning" block.')
@@ -69,7 +63,7 @@ class Source(relay.Node):
         filter: ArticleFilter | None = None,
         order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> Connection[Article]:
-        relation = SOURCE_ARTICLES[order_by or ArticleOrder.PUBLISHED_AT_DESC]
+        relation = SOURCE.declared("articles", Paged).relation(order_by.name if order_by else None)
         return relation_connection(
             info.context,
             relation,
@@ -87,9 +81,7 @@ class Source(relay.Node):
         """The GraphQL view of a source row."""
         return cls(
             id=row.id,
-            name=row.name,
-            domain=row.domain,
-            url=row.url,
+            **SOURCE.columns(row),
             disclaimer=Disclaimer.of(row.disclaimer_heading, row.disclaimer_text, row.id),
         )
 

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from newsgraph.db.failures import as_newsgraph_error
 from newsgraph.db.transactions import write_transaction
 from newsgraph.errors import DocumentError, EditError, InputError, Problem
+from newsgraph.ids import decode_id
 from newsgraph.schema.info import Info
-from newsgraph.schema.relay import decode_id
 
 __all__ = ["UserError", "attempt", "given", "row_id", "user_errors"]
 
