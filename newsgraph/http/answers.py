@@ -65,10 +65,19 @@ def result_body(
         refusal = None  # application/json: 200 for every well-formed request, with data
     body: dict[str, Any] = {} if refusal is not None else {"data": data}
     if errors:
-        body["errors"] = [error.formatted for error in errors]
+        body["errors"] = [_formatted(error, refused=refusal is not None) for error in errors]
     if extensions:
         body["extensions"] = extensions
     return body, refusal
+
+
+def _formatted(error: GraphQLError, *, refused: bool) -> dict[str, Any]:
+    """The error as a client sees it. A refused request ran no field, so its errors name
+    no `path` (they keep `locations`, which point into the document)."""
+    formatted = dict(error.formatted)
+    if refused:
+        formatted.pop("path", None)
+    return formatted
 
 
 def json_response(
