@@ -1,4 +1,4 @@
-"""The ASGI application: `/graphql` (HTTP and GraphiQL), `/healthz`, `/readyz`.
+"""The ASGI application: `/graphql` (HTTP and GraphiQL), `/healthz`, `/readyz`, `/metrics`.
 
 `create_app(settings)` builds the app and opens nothing; the database engine (and the
 embedded PostgreSQL, when no URL is configured) starts with the app's lifespan (see
@@ -22,9 +22,11 @@ from newsgraph.http.draining import DrainingMiddleware
 from newsgraph.http.endpoint import GraphQLEndpoint
 from newsgraph.http.runtime import Runtime
 from newsgraph.http.transport import TransportRules
+from newsgraph.metrics import AppMetrics, MetricsEndpoint
 from newsgraph.observability import RequestLogMiddleware
 from newsgraph.schema import make_schema
-from newsgraph.settings import Settings, load_settings
+from newsgraph.settings import MetricsAccess, Settings, load_settings
+from newsgraph.tracing import tracing_middleware
 
 __all__ = ["create_app", "create_app_from_environment"]
 
@@ -56,7 +58,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     graphql = TransportRules(
         GraphQLEndpoint(runtime, make_schema(settings)), max_body_bytes=settings.max_body_bytes
     )
-    middleware = [Middleware(RequestLogMiddleware), Middleware(DrainingMiddleware)]
+    # with /metrics off nothing is counted; the route still answers, with a JSON 404
+    metrics = (
+        None if settings.metrics_access is MetricsAccess.OFF else AppMetrics(runtime.pool_watch)
+    )
+    middleware = [
+        *tracing_middleware(settings),
+        Middleware(RequestLogMiddleware, observers=[metrics.observe] if metrics else []),
+        Middleware(DrainingMiddleware),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
+            Route("/metrics", MetricsEndpoint(runtime, metrics)),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -19,9 +19,23 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newsgraph.errors import ConfigurationError
 
-__all__ = ["LogFormat", "Settings", "default_data_dir", "load_settings"]
+__all__ = [
+    "Executor",
+    "LogFormat",
+    "MetricsAccess",
+    "Settings",
+    "default_data_dir",
+    "load_settings",
+]
 
 ENV_PREFIX = "NEWSGRAPH_"
+
+
+class Executor(StrEnum):
+    """How queries are answered: compiled to one SQL statement, or field by field."""
+
+    COMPILED = "compiled"
+    RESOLVERS = "resolvers"
 
 
 class LogFormat(StrEnum):
@@ -29,6 +43,25 @@ class LogFormat(StrEnum):
 
     JSON = "json"
     CONSOLE = "console"
+
+
+class MetricsAccess(StrEnum):
+    """Who may read `/metrics`."""
+
+    ON = "on"
+    OFF = "off"
+    KEY = "key"
+
+
+# `NEWSGRAPH_METRICS=0` and `=1` read as naturally as `off` and `on`.
+_METRICS_WORDS = {
+    "0": MetricsAccess.OFF,
+    "false": MetricsAccess.OFF,
+    "no": MetricsAccess.OFF,
+    "1": MetricsAccess.ON,
+    "true": MetricsAccess.ON,
+    "yes": MetricsAccess.ON,
+}
 
 
 def default_data_dir() -> Path:
@@ -113,12 +146,36 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(
         default=10.0, gt=0, description="seconds to wait for a free database connection"
     )
+    executor: Executor = Field(
+        default=Executor.COMPILED,
+        description="compiled (one SQL statement per query) or resolvers (field by field)",
+    )
+
+    metrics: MetricsAccess | None = Field(
+        default=None,
+        description="GET /metrics: on, off, or key (an admin API key); unset: key in public "
+        "mode, else on",
+    )
+    otel: bool = Field(
+        default=False,
+        description="trace requests with OpenTelemetry (the otel extra; OTEL_* variables)",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _metrics_word(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return MetricsAccess.ON if value else MetricsAccess.OFF
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return _METRICS_WORDS.get(word, word) if word else None
         return value
 
     @field_validator("log_level")
@@ -145,6 +202,13 @@ class Settings(BaseSettings):
     def defaults(cls) -> Settings:
         """Every setting at its default, without reading the environment."""
         return cls.model_construct()
+
+    @property
+    def metrics_access(self) -> MetricsAccess:
+        """Who may read `/metrics`: as set, else an admin key on a public server, else all."""
+        if self.metrics is not None:
+            return self.metrics
+        return MetricsAccess.KEY if self.public else MetricsAccess.ON
 
     @property
     def uses_embedded_database(self) -> bool:

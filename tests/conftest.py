@@ -28,6 +28,7 @@ from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import store_document
 from tests.helpers import (
+    ServerStatements,
     StatementLog,
     corpus_documents,
     create_key,
@@ -38,6 +39,13 @@ from tests.helpers import (
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"
+# Statements are counted as the benchmark counts them: by pg_stat_statements, utility
+# statements (BEGIN, COMMIT, SAVEPOINT) included.
+STATEMENT_STATISTICS = {
+    "shared_preload_libraries": "pg_stat_statements",
+    "pg_stat_statements.track": "top",
+    "pg_stat_statements.track_utility": "on",
+}
 
 
 def _with_database(url: str, database: str) -> str:
@@ -51,7 +59,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if configured:
         yield _with_database(configured, "postgres")
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database="postgres")
+    server = EmbeddedPostgres(
+        tmp_path_factory.mktemp("pg"), database="postgres", server_settings=STATEMENT_STATISTICS
+    )
     url = server.start()
     try:
         yield url
@@ -141,6 +151,17 @@ def sql(engine: AsyncEngine) -> Iterator[StatementLog]:
     """Counts every statement the shared engine sends during the test."""
     with recording(engine) as log:
         yield log
+
+
+@pytest.fixture(scope="session")
+async def server_statements(server_url: str) -> AsyncIterator[ServerStatements]:
+    """Statements run by the test server, read from pg_stat_statements (skips the tests
+    that need it when NEWSGRAPH_TEST_DATABASE_URL names a server without it)."""
+    counter = await ServerStatements.open(server_url)
+    if counter is None:
+        pytest.skip("the test server does not load pg_stat_statements")
+    yield counter
+    await counter.close()
 
 
 @pytest.fixture

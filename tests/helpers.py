@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -60,6 +62,65 @@ def recording(engine: AsyncEngine) -> Iterator[StatementLog]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+_SETTLE = "newsgraph_test_settle"
+
+
+class ServerStatements:
+    """Counts the statements a database ran, as the benchmark counts them: from
+    pg_stat_statements, utility statements (BEGIN, COMMIT) included. It reads from the
+    server's `postgres` database, so its own queries are never counted."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def open(cls, server_url: str) -> ServerStatements | None:
+        connection = await asyncpg.connect(server_url)
+        try:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            await connection.execute("SELECT pg_stat_statements_reset()")
+        except asyncpg.PostgresError:
+            await connection.close()
+            return None
+        return cls(connection)
+
+    async def reset(self) -> None:
+        """Forget every statement counted so far."""
+        await self.connection.execute("SELECT pg_stat_statements_reset()")
+
+    @staticmethod
+    async def settle(session: AsyncSession) -> None:
+        """Let the server count the session's last statement: PostgreSQL records one when
+        its portal closes, which inside a transaction is at the next message. This sends
+        one (a simple query, which `count` leaves out)."""
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.execute(f"SELECT 1 AS {_SETTLE}")
+
+    async def count(self, database: str) -> int:
+        """Statements run in `database` since the last reset."""
+        counted = await self.connection.fetchval(
+            "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 AND s.query NOT LIKE $2",
+            database,
+            f"%{_SETTLE}%",
+        )
+        return int(counted)
+
+    async def statements(self, database: str) -> list[str]:
+        """The statements run in `database` since the last reset (for failure messages)."""
+        rows = await self.connection.fetch(
+            "SELECT s.calls, s.query FROM pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1",
+            database,
+        )
+        return [f"{row['calls']}x {row['query'][:200]}" for row in rows]
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
 def engine_for(url: str) -> AsyncEngine:
     """A connection-per-use engine on `url` (for tests that switch event loops)."""
     return create_async_engine(async_url(url), poolclass=NullPool)
@@ -93,14 +154,27 @@ async def counts(url: str) -> dict[str, int]:
     return {name: len(rows) for name, rows in (await snapshot(url)).items()}
 
 
+@functools.cache
+def schema_for(executor: str) -> Any:
+    """The schema of default settings, answering with `executor` (compiled, resolvers)."""
+    from newsgraph.schema import make_schema
+    from newsgraph.settings import Executor, Settings
+
+    return make_schema(Settings.defaults().model_copy(update={"executor": Executor(executor)}))
+
+
 async def graphql(
-    session: AsyncSession, query: str, variables: dict[str, Any] | None = None
+    session: AsyncSession,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    executor: str = "compiled",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Execute `query` in-process over `session`; fail on any error; (data, extensions)."""
-    from newsgraph import build_context, schema
+    from newsgraph import build_context
     from newsgraph.settings import Settings
 
-    result = await schema.execute(
+    result = await schema_for(executor).execute(
         query,
         variable_values=variables,
         context_value=build_context(session, Settings(database_url="postgresql://unused/x")),

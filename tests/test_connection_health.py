@@ -4,7 +4,6 @@ restarted PostgreSQL costs nothing beyond the requests in flight."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,17 +11,32 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from newsgraph.compile.readers import ReadPool
 from newsgraph.db.embedded import EmbeddedPostgres
 from newsgraph.db.engine import make_engine
 from newsgraph.db.migrate import upgrade
 from newsgraph.resolvers.context import RequestContext
+from newsgraph.schema import relay
 from tests.helpers import http_client
 
 COUNT = {"query": "{ claims { totalCount } }"}
 
 
+@pytest.fixture(params=["compiled", "resolvers"])
+def executor(request: pytest.FixtureRequest) -> str:
+    """Each test runs on both executors: their statements go through different pools."""
+    return str(request.param)
+
+
 def _slow_counts(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    """Make `claims { totalCount }` run `pg_sleep(seconds)` in PostgreSQL."""
+    """Make `claims { totalCount }` run `pg_sleep(seconds)` in PostgreSQL, whichever
+    executor answers it."""
+    fetch = ReadPool.fetch
+
+    async def slow_fetch(pool: ReadPool, sql: str, arguments: list[Any]) -> Any:
+        return await fetch(pool, f"SELECT pg_sleep({seconds})::text, NULL::text", [])
+
+    monkeypatch.setattr(ReadPool, "fetch", slow_fetch)
 
     def slow_page(
         context: RequestContext, **_: object
@@ -33,14 +47,14 @@ def _slow_counts(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
 
         return count, count
 
-    monkeypatch.setattr(sys.modules["newsgraph.schema.relay"], "list_page", slow_page)
+    monkeypatch.setattr(relay, "list_page", slow_page)
 
 
 async def test_a_statement_past_the_timeout_is_a_coded_504(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch, executor: str
 ) -> None:
     _slow_counts(monkeypatch, 3)
-    async with http_client(None, database_url, statement_timeout=0.2) as client:
+    async with http_client(None, database_url, statement_timeout=0.2, executor=executor) as client:
         response = await client.post("/graphql", json=COUNT)
         assert response.status_code == 504, response.text
         (error,) = response.json()["errors"]
@@ -51,12 +65,14 @@ async def test_a_statement_past_the_timeout_is_a_coded_504(
 
 
 async def test_a_request_past_the_timeout_is_a_coded_504_and_frees_its_connection(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch, executor: str
 ) -> None:
     _slow_counts(monkeypatch, 3)
     engine = make_engine(database_url, pool_size=1, pool_timeout=2)
     try:
-        async with http_client(engine, database_url, request_timeout=0.3) as client:
+        async with http_client(
+            engine, database_url, request_timeout=0.3, pool_size=1, executor=executor
+        ) as client:
             response = await client.post("/graphql", json=COUNT)
             assert response.status_code == 504, response.text
             assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
@@ -67,23 +83,42 @@ async def test_a_request_past_the_timeout_is_a_coded_504_and_frees_its_connectio
         await engine.dispose()
 
 
-async def test_pool_exhaustion_answers_503_within_the_pool_timeout(database_url: str) -> None:
+async def test_pool_exhaustion_answers_503_within_the_pool_timeout(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = make_engine(database_url, pool_size=1, pool_timeout=0.5)
     held = [await engine.connect(), await engine.connect()]  # pool_size + overflow
     try:
-        async with http_client(engine, database_url) as client:
+        async with http_client(engine, database_url, executor="resolvers") as client:
             response = await asyncio.wait_for(client.post("/graphql", json=COUNT), timeout=10)
-        assert response.status_code == 503, response.text
-        assert response.headers["retry-after"] == "5"
-        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        _assert_unavailable(response)
     finally:
         for connection in held:
             await connection.close()
         await engine.dispose()
 
 
-async def test_an_unreachable_database_answers_503(tmp_path: Path) -> None:
-    async with http_client(None, f"postgresql://postgres@/nowhere?host={tmp_path}") as client:
+async def test_compiled_reads_answer_503_when_their_pool_is_exhausted(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_counts(monkeypatch, 2)
+    async with http_client(None, database_url, pool_size=1, pool_timeout=0.5) as client:
+        slow = asyncio.create_task(client.post("/graphql", json=COUNT))
+        await asyncio.sleep(0.2)  # the slow read holds the pool's only connection
+        response = await asyncio.wait_for(client.post("/graphql", json=COUNT), timeout=10)
+        assert (await slow).status_code == 200
+    _assert_unavailable(response)
+
+
+def _assert_unavailable(response: Any) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+async def test_an_unreachable_database_answers_503(tmp_path: Path, executor: str) -> None:
+    url = f"postgresql://postgres@/nowhere?host={tmp_path}"
+    async with http_client(None, url, executor=executor) as client:
         response = await client.post("/graphql", json=COUNT)
         ready = await client.get("/readyz")
     assert response.status_code == 503, response.text
@@ -94,12 +129,12 @@ async def test_an_unreachable_database_answers_503(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_the_server_survives_a_postgresql_restart(tmp_path: Path) -> None:
+async def test_the_server_survives_a_postgresql_restart(tmp_path: Path, executor: str) -> None:
     server = EmbeddedPostgres(tmp_path / "restart")
     url = await asyncio.to_thread(server.start)
     try:
         await asyncio.to_thread(upgrade, url)
-        async with http_client(None, url) as client:
+        async with http_client(None, url, executor=executor) as client:
             assert (await client.post("/graphql", json=COUNT)).status_code == 200
             await asyncio.to_thread(server.stop)
             down = await client.post("/graphql", json=COUNT)

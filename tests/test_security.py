@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsgraph.demo import seed_text
 from newsgraph.limits.rate import RateLimiter
+from newsgraph.schema import relay
 from tests.helpers import create_key, engine_for, http_client, recording, snapshot
 
 INGEST = "mutation($t: String) { ingestArticle(input: {text: $t}) { created } }"
@@ -292,9 +292,9 @@ async def test_a_crashing_resolver_keeps_its_secret(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret: the password is hunter2")
 
-    monkeypatch.setattr(sys.modules["newsgraph.schema.relay"], "list_page", crash)
+    monkeypatch.setattr(relay, "list_page", crash)
     with caplog.at_level(logging.ERROR, logger="newsgraph.graphql"):
-        async with http_client(db_engine, database_url) as client:
+        async with http_client(db_engine, database_url, executor="resolvers") as client:
             response = await client.post("/graphql", json={"query": "{ claims { totalCount } }"})
     assert response.status_code == 200
     assert "hunter2" not in response.text

@@ -26,7 +26,7 @@ import pwd
 import subprocess
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +68,15 @@ class _Holder:
 class EmbeddedPostgres:
     """One embedded server in one data directory, shared by every process that asks for it."""
 
-    def __init__(self, data_dir: Path, database: str = "newsgraph") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database: str = "newsgraph",
+        server_settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
+        # passed as `-c name=value` when this process starts the server (not on a join)
+        self.server_settings = dict(server_settings or {})
         self.pgdata = self.data_dir / "pgdata"
         self.database = database
         self._lock_path = self.data_dir / "embedded.lock"
@@ -155,6 +162,11 @@ class EmbeddedPostgres:
                     '-h ""',
                     "-o",
                     f"-k {socket_dir}",
+                    *(
+                        option
+                        for name, value in self.server_settings.items()
+                        for option in ("-o", f"-c {name}={value}")
+                    ),
                     "-l",
                     str(log_file),
                     "start",

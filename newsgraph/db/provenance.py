@@ -85,8 +85,8 @@ def sources_behind_sql(
             FROM reached GROUP BY source_id
         )
         SELECT s.id, s.name, s.domain,
-               coalesce(s.disclaimer_heading, own.disclaimer_heading),
-               coalesce(s.disclaimer_text, own.disclaimer_text)
+               coalesce(s.disclaimer_heading, own.disclaimer_heading) AS heading,
+               coalesce(s.disclaimer_text, own.disclaimer_text) AS text
         FROM behind b
         JOIN source s ON s.id = b.source_id
         LEFT JOIN article own

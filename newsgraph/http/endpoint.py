@@ -227,6 +227,8 @@ class GraphQLEndpoint:
             caller=caller,
             rate_limiter=self.runtime.rate_limiter,
             request_id=_request_id(request),
+            reader=self.runtime.reader,
+            raw_json=True,
         )
 
     async def _execute(

@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,7 @@ from newsgraph.db import models
 from newsgraph.limits.rate import RateLimiter
 from newsgraph.settings import Settings
 
-__all__ = ["Reached", "RequestContext", "build_context"]
+__all__ = ["Reached", "RequestContext", "StatementReader", "build_context"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,9 +58,27 @@ class Reached:
         return any(vars(self).values())
 
 
+class StatementReader(Protocol):
+    """Runs a compiled read: its `data` JSON text and its disclaimers JSON text (or None).
+    `newsgraph.compile.readers` has the one over HTTP (a pool of asyncpg connections).
+
+    `isolated` says that a failed statement leaves nothing behind (no transaction of the
+    request's), so the resolvers can still answer after it.
+    """
+
+    isolated: bool
+
+    async def fetch(self, sql: str, arguments: list[Any]) -> tuple[str, str | None]: ...
+
+
 @dataclass
 class RequestContext:
-    """What every resolver of one request shares."""
+    """What every resolver of one request shares.
+
+    `reader` runs compiled reads (None: on the session); `raw_json` asks for their JSON
+    unparsed, to splice into an HTTP body; `compiled` records that the compiled path
+    answered, with `compiled_disclaimers` as the statement built them.
+    """
 
     session: AsyncSession
     settings: Settings
@@ -72,6 +90,10 @@ class RequestContext:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[Any, Any] = field(default_factory=dict)
     reached: Reached = field(default_factory=Reached)
+    reader: StatementReader | None = None
+    raw_json: bool = False
+    compiled: bool = False
+    compiled_disclaimers: Any = None
 
     async def run(
         self,

@@ -7,6 +7,10 @@ their relations from it; the compiler in `newsgraph.compile` reads it to write S
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
 from newsgraph.db import models
 from newsgraph.db.base import Base
 from newsgraph.db.enums import EventLinkKind
@@ -54,6 +58,11 @@ EVENT_ORDERINGS: dict[str | None, Ordering] = {
     "DATE_DESC": Ordering(_event.date_sort, _event.id, True, "date"),
     "DATE_ASC": Ordering(_event.date_sort, _event.id, False, "date"),
 }
+
+
+def _causes(link: Any) -> ColumnElement[bool]:
+    causes: ColumnElement[bool] = link.kind == EventLinkKind.CAUSES
+    return causes
 
 
 def _through(
@@ -227,7 +236,7 @@ EVENT = Entity(
                 Ordering.by_id(_event),
                 through=_link,
                 through_target=_link.from_event_id,
-                where=_link.kind == EventLinkKind.CAUSES,
+                where=_causes,
             )
         ),
         "leadsTo": ToMany(
@@ -238,7 +247,7 @@ EVENT = Entity(
                 Ordering.by_id(_event),
                 through=_link,
                 through_target=_link.to_event_id,
-                where=_link.kind == EventLinkKind.CAUSES,
+                where=_causes,
             )
         ),
         "articles": Paged(

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from newsgraph.db.models import (
     Actor,
@@ -52,7 +53,8 @@ def text_query(text: Any) -> Any:
 def current_actor(actor_id: Any) -> ColumnElement[int]:
     """The actor `actor_id` is now: itself, or the survivor it was merged into, found by
     PostgreSQL inside the filtering statement (no statement of its own)."""
-    survivor = select(ActorRedirect.actor_id).where(ActorRedirect.merged_id == actor_id)
+    redirect = aliased(ActorRedirect)
+    survivor = select(redirect.actor_id).where(redirect.merged_id == actor_id)
     return func.coalesce(survivor.scalar_subquery(), actor_id)
 
 
@@ -68,12 +70,14 @@ class Criterion:
 
     `parse` turns the argument value (as GraphQL coerced it) into the value the
     condition compares with, raising `InputError` naming `path` when it cannot;
-    `condition` is the SQL it stands for, over that value as an SQL expression.
+    `condition` is the SQL it stands for, over the filtered entity (the model, or an alias
+    of it inside a bigger statement) and that value as an SQL expression. Any other table
+    it reads is aliased afresh on each call, so it never correlates with an outer query.
     """
 
     field: str  # the GraphQL input field
     attribute: str  # the Strawberry input's attribute
-    condition: Callable[[Any], ColumnElement[bool]]
+    condition: Callable[[Any, Any], ColumnElement[bool]]  # (the filtered entity, the value)
     parse: Callable[[Any, str], Any] = lambda value, path: value
     blank_is_absent: bool = False  # an empty search string searches for nothing in particular
 
@@ -114,12 +118,32 @@ def _like(value: Any, path: str) -> str:
     return like_pattern(str(value))
 
 
-def _alias_matches(pattern: Any) -> ColumnElement[bool]:
-    alias = func.unnest(Actor.aliases).table_valued("alias").alias("alias")
+def _alias_matches(actor: Any, pattern: Any) -> ColumnElement[bool]:
+    alias = func.unnest(actor.aliases).table_valued("alias").render_derived()
     return or_(
-        Actor.name.ilike(pattern),
+        actor.name.ilike(pattern),
         exists(select(alias.c.alias).where(alias.c.alias.ilike(pattern))),
     )
+
+
+def _mentions(article: Any, actor_id: Any) -> ColumnElement[bool]:
+    link = aliased(ArticleActor)
+    return exists().where(link.article_id == article.id, link.actor_id == current_actor(actor_id))
+
+
+def _reports(article: Any, event_id: Any) -> ColumnElement[bool]:
+    link = aliased(ArticleEvent)
+    return exists().where(link.article_id == article.id, link.event_id == event_id)
+
+
+def _about(claim: Any, actor_id: Any) -> ColumnElement[bool]:
+    link = aliased(ClaimAbout)
+    return exists().where(link.claim_id == claim.id, link.actor_id == current_actor(actor_id))
+
+
+def _with_participant(event: Any, actor_id: Any) -> ColumnElement[bool]:
+    link = aliased(EventParticipant)
+    return exists().where(link.event_id == event.id, link.actor_id == current_actor(actor_id))
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,7 @@ class Filter:
     """A filter input: its name in the schema and its criteria, all of which must hold."""
 
     name: str
+    model: Any  # the entity filtered
     criteria: tuple[Criterion, ...]
 
     def given(self, values: Mapping[str, Any], argument: str = "filter") -> BoundFilter:
@@ -161,41 +186,28 @@ class BoundFilter:
     values: tuple[tuple[str, Any], ...]
 
     def __call__(self) -> list[ColumnElement[bool]]:
+        model = self.filter.model
         return [
-            self.filter.criterion(field).condition(literal(value)) for field, value in self.values
+            self.filter.criterion(field).condition(model, literal(value))
+            for field, value in self.values
         ]
 
 
 ARTICLE_FILTER = Filter(
     "ArticleFilter",
+    Article,
     (
-        Criterion("sourceId", "source_id", lambda v: Article.source_id == v, _global_id("Source")),
+        Criterion("sourceId", "source_id", lambda a, v: a.source_id == v, _global_id("Source")),
+        Criterion("actorId", "actor_id", _mentions, _global_id("Actor")),
+        Criterion("eventId", "event_id", _reports, _global_id("Event")),
+        Criterion("publishedAfter", "published_after", lambda a, v: a.published_at >= v, _datetime),
         Criterion(
-            "actorId",
-            "actor_id",
-            lambda v: exists().where(
-                ArticleActor.article_id == Article.id, ArticleActor.actor_id == current_actor(v)
-            ),
-            _global_id("Actor"),
-        ),
-        Criterion(
-            "eventId",
-            "event_id",
-            lambda v: exists().where(
-                ArticleEvent.article_id == Article.id, ArticleEvent.event_id == v
-            ),
-            _global_id("Event"),
-        ),
-        Criterion(
-            "publishedAfter", "published_after", lambda v: Article.published_at >= v, _datetime
-        ),
-        Criterion(
-            "publishedBefore", "published_before", lambda v: Article.published_at < v, _datetime
+            "publishedBefore", "published_before", lambda a, v: a.published_at < v, _datetime
         ),
         Criterion(
             "search",
             "search",
-            lambda v: Article.search.bool_op("@@")(text_query(v)),
+            lambda a, v: a.search.bool_op("@@")(text_query(v)),
             blank_is_absent=True,
         ),
     ),
@@ -203,27 +215,21 @@ ARTICLE_FILTER = Filter(
 
 CLAIM_FILTER = Filter(
     "ClaimFilter",
+    Claim,
     (
-        Criterion("kind", "kind", lambda v: Claim.kind == v, _member),
+        Criterion("kind", "kind", lambda c, v: c.kind == v, _member),
         Criterion(
             "claimantId",
             "claimant_id",
-            lambda v: Claim.claimant_id == current_actor(v),
+            lambda c, v: c.claimant_id == current_actor(v),
             _global_id("Actor"),
         ),
-        Criterion(
-            "aboutId",
-            "about_id",
-            lambda v: exists().where(
-                ClaimAbout.claim_id == Claim.id, ClaimAbout.actor_id == current_actor(v)
-            ),
-            _global_id("Actor"),
-        ),
-        Criterion("eventId", "event_id", lambda v: Claim.event_id == v, _global_id("Event")),
+        Criterion("aboutId", "about_id", _about, _global_id("Actor")),
+        Criterion("eventId", "event_id", lambda c, v: c.event_id == v, _global_id("Event")),
         Criterion(
             "search",
             "search",
-            lambda v: Claim.search.bool_op("@@")(text_query(v)),
+            lambda c, v: c.search.bool_op("@@")(text_query(v)),
             blank_is_absent=True,
         ),
     ),
@@ -231,27 +237,22 @@ CLAIM_FILTER = Filter(
 
 ACTOR_FILTER = Filter(
     "ActorFilter",
+    Actor,
     (
-        Criterion("kind", "kind", lambda v: Actor.kind == v, _member),
-        Criterion("country", "country", lambda v: Actor.country == v, _upper),
+        Criterion("kind", "kind", lambda a, v: a.kind == v, _member),
+        Criterion("country", "country", lambda a, v: a.country == v, _upper),
         Criterion("search", "search", _alias_matches, _like, blank_is_absent=True),
     ),
 )
 
 EVENT_FILTER = Filter(
     "EventFilter",
+    Event,
     (
-        Criterion("kind", "kind", lambda v: Event.kind == v, _member),
-        Criterion("status", "status", lambda v: Event.status == v, _member),
-        Criterion(
-            "actorId",
-            "actor_id",
-            lambda v: exists().where(
-                EventParticipant.event_id == Event.id, EventParticipant.actor_id == current_actor(v)
-            ),
-            _global_id("Actor"),
-        ),
-        Criterion("from", "from_", lambda v: Event.date >= v, _date),
-        Criterion("to", "to", lambda v: Event.date <= v, _date),
+        Criterion("kind", "kind", lambda e, v: e.kind == v, _member),
+        Criterion("status", "status", lambda e, v: e.status == v, _member),
+        Criterion("actorId", "actor_id", _with_participant, _global_id("Actor")),
+        Criterion("from", "from_", lambda e, v: e.date >= v, _date),
+        Criterion("to", "to", lambda e, v: e.date <= v, _date),
     ),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
@@ -43,7 +43,9 @@ class Relation:
     ordering: Ordering
     through: type[Base] | None = None
     through_target: Any = None  # the link table's column pointing at the target's id
-    where: Any = field(default_factory=true)
+    # A fixed condition, over the link table (or the target when there is none): a
+    # function of the entity, so that a compiled statement can apply it to an alias.
+    where: Callable[[Any], ColumnElement[bool]] | None = None
 
     def statement(self, parent_ids: Sequence[int], conditions: Sequence[Any]) -> Select[Any]:
         """The target rows (plus `parent_id`) of these parents, filtered."""
@@ -52,7 +54,8 @@ class Relation:
             statement = statement.join(
                 self.through, self.through_target == self.target.__mapper__.primary_key[0]
             )
-        return statement.where(self.parent.in_(parent_ids), self.where, *conditions)
+        fixed = self.where(self.through or self.target) if self.where else true()
+        return statement.where(self.parent.in_(parent_ids), fixed, *conditions)
 
     def paged(self, statement: Select[Any], window: Window) -> Select[Any]:
         """Each parent's page of `statement`: numbered within the parent, first N kept."""

@@ -16,7 +16,14 @@ from functools import cache, cached_property
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, build_schema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLScalarType,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    build_schema,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -26,7 +33,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.enum import StrawberryEnumDefinition
+from strawberry.types.scalar import ScalarDefinition
 
+from newsgraph.compile.executor import CompiledReads
+from newsgraph.compile.statements import StatementCache
 from newsgraph.limits.rules import coded_limit, max_directives_rule
 from newsgraph.schema.actors import Actor
 from newsgraph.schema.articles import Article
@@ -39,7 +50,8 @@ from newsgraph.schema.mutations import Mutation
 from newsgraph.schema.parsing import ContainedParserCache
 from newsgraph.schema.query import Query
 from newsgraph.schema.sources import Source
-from newsgraph.settings import Settings
+from newsgraph.settings import Executor, Settings
+from newsgraph.tracing import tracing_extensions
 
 __all__ = ["NewsgraphSchema", "default_schema", "make_schema"]
 
@@ -58,8 +70,25 @@ class NewsgraphSchema(strawberry.Schema):
     @cached_property
     def graphql_schema(self) -> GraphQLSchema:
         """The schema as graphql-core types, for code that plans from the document (the
-        node estimate): built from the printed SDL, Strawberry's public form of it."""
-        return build_schema(self.as_str())
+        node estimate, the compiler): built from the printed SDL, Strawberry's public form
+        of it, then taught Strawberry's scalars and enums, so that arguments and variables
+        coerce to the same values the resolvers receive."""
+        built = build_schema(self.as_str())
+        for name, named in built.type_map.items():
+            definition = self.get_type_by_name(name)
+            if isinstance(named, GraphQLScalarType) and isinstance(definition, ScalarDefinition):
+                if definition.parse_value is not None:
+                    named.parse_value = definition.parse_value  # type: ignore[method-assign,assignment]
+                    named.coerce_input_value = definition.parse_value
+                if definition.parse_literal is not None:
+                    named.parse_literal = definition.parse_literal  # type: ignore[method-assign,assignment]
+            elif isinstance(named, GraphQLEnumType) and isinstance(
+                definition, StrawberryEnumDefinition
+            ):
+                members: Any = definition.wrapped_cls
+                for member in members:
+                    named.values[member.name].value = member
+        return built
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Errors a client caused are answered, not logged; unexpected ones are logged
@@ -94,11 +123,19 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
     """The schema, configured by `settings` (limits, public mode, debug)."""
     rules = _validation_rules(settings)
 
+    statements = StatementCache(CACHE_SIZE)
+
+    # Both are built per request, after the schema below exists.
     def budget() -> NodeBudget:
-        return NodeBudget(settings, schema.graphql_schema)  # built below, used per request
+        return NodeBudget(settings, schema.graphql_schema)
+
+    def compiled() -> CompiledReads:
+        return CompiledReads(schema.graphql_schema, statements)
 
     extensions: list[type[SchemaExtension] | Any] = [
-        # Outermost first: masking sees errors after they were coded.
+        # Outermost first: the operation's span covers the rest; masking sees errors
+        # after they were coded.
+        *tracing_extensions(settings),
         lambda: MaskInternalErrors(debug=settings.debug),
         lambda: ErrorCodes(max_tokens=settings.max_tokens),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -107,6 +144,7 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
         lambda: AddValidationRules(rules),
         OperationChoice,
         budget,
+        *([compiled] if settings.executor is Executor.COMPILED else []),
         Disclaimers,
     ]
     schema = NewsgraphSchema(

@@ -24,11 +24,14 @@ __all__ = ["Disclaimers"]
 class Disclaimers(SchemaExtension):
     """Adds the disclaimers of every source a response reached to its extensions."""
 
-    entries: list[dict[str, Any]] | None = None
+    entries: Any = None  # a list of entries, or the compiled statement's JSON
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
+        if isinstance(context, RequestContext) and context.compiled:
+            self.entries = context.compiled_disclaimers  # built by the compiled statement
+            return
         if not isinstance(context, RequestContext) or not context.reached:
             self.entries = None
             return

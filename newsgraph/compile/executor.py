@@ -1,0 +1,142 @@
+"""The compiled read path, as the schema extension that answers a query before the
+resolvers would.
+
+It runs after every check (limits, validation, the node estimate and the rate budget):
+when the operation is a query the compiler can answer, its statement (cached per shape)
+is filled with the request's values and run, and its result becomes the operation's
+result, so graphql-core's execution is skipped. Over HTTP the JSON PostgreSQL built is
+handed on as it is (`orjson.Fragment`), spliced into the response body unparsed;
+in-process it is parsed, so `schema.execute` returns the same `data` either way.
+
+Anything the compiler does not answer, or that the resolvers would answer with an error
+(a malformed ID, a foreign cursor, an invalid variable), falls back to the resolver path
+for the whole operation: both paths answer every query the same, errors included. A
+statement that fails for a reason the client should hear (a timeout, the database gone)
+is answered with that error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from newsgraph.compile.arguments import shape_of
+from newsgraph.compile.readers import SessionReader
+from newsgraph.compile.statements import CompiledStatement, StatementCache
+from newsgraph.compile.values import NotCompilableError
+from newsgraph.db.failures import as_newsgraph_error
+from newsgraph.errors import InputError, answer_for
+from newsgraph.resolvers.context import RequestContext
+
+__all__ = ["CompiledReads"]
+
+logger = logging.getLogger("newsgraph.compile")
+
+
+class CompiledReads(SchemaExtension):
+    """Answers compilable queries with one SQL statement each."""
+
+    def __init__(self, graphql_schema: GraphQLSchema, cache: StatementCache) -> None:
+        self.graphql_schema = graphql_schema
+        self.cache = cache
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution_context = self.execution_context
+        context = execution_context.context
+        if (
+            execution_context.result is None
+            and isinstance(context, RequestContext)
+            and execution_context.operation_type is OperationType.QUERY
+        ):
+            result = await self._answer(context)
+            if result is not None:
+                execution_context.result = result
+        yield
+
+    def _statement(self) -> tuple[CompiledStatement, dict[str, Any]] | None:
+        """The statement for this request and its coerced variables, if it has one."""
+        execution_context = self.execution_context
+        document = execution_context.graphql_document
+        assert document is not None
+        name = execution_context.operation_name
+        operations = [
+            d
+            for d in document.definitions
+            if isinstance(d, OperationDefinitionNode)
+            and (name is None or (d.name is not None and d.name.value == name))
+        ]
+        if len(operations) != 1:
+            return None
+        (operation,) = operations
+        definitions = operation.variable_definitions or ()
+        coerced = get_variable_values(
+            self.graphql_schema, definitions, execution_context.variables or {}
+        )
+        if isinstance(coerced, list):  # the resolvers report invalid variables
+            return None
+        shape = tuple(
+            shape_of(
+                coerced.coerced.get(d.variable.name.value),
+                coerced.sources[d.variable.name.value].signature.type,
+            )
+            for d in definitions
+        )
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        key = (execution_context.query, name, shape)
+        try:
+            statement = self.cache.get(key, self.graphql_schema, fragments, operation, coerced)
+        except NotCompilableError:
+            return None
+        return statement, coerced.coerced
+
+    async def _answer(self, context: RequestContext) -> ExecutionResult | None:
+        found = self._statement()
+        if found is None:
+            return None
+        statement, variables = found
+        try:
+            arguments = statement.arguments(variables)
+        except (InputError, NotCompilableError):
+            return None  # the resolvers word the refusal
+        reader = context.reader or SessionReader(context.session, context.lock)
+        try:
+            data, disclaimers = await reader.fetch(statement.sql, arguments)
+        except Exception as exc:
+            typed = as_newsgraph_error(exc)
+            if typed is not None and answer_for(typed).request_error:
+                return _failed(typed)
+            if not reader.isolated:  # the session's transaction is aborted: nothing to fall back on
+                return _failed(typed or exc)
+            if typed is None:
+                logger.warning(
+                    "a compiled read failed; the resolvers answer instead",
+                    exc_info=exc,
+                    extra={"request_id": context.request_id},
+                )
+            return None
+        context.compiled = True
+        if context.raw_json:
+            context.compiled_disclaimers = orjson.Fragment(disclaimers) if disclaimers else None
+            return ExecutionResult(data=orjson.Fragment(data), errors=None)  # type: ignore[arg-type]
+        context.compiled_disclaimers = orjson.loads(disclaimers) if disclaimers else None
+        return ExecutionResult(data=orjson.loads(data), errors=None)
+
+
+def _failed(error: Exception) -> ExecutionResult:
+    """The operation's result when its statement failed (coded and masked as any error)."""
+    return ExecutionResult(data=None, errors=[GraphQLError(str(error), original_error=error)])
