@@ -47,6 +47,7 @@ from newsgraph.http.answers import (
     result_body,
 )
 from newsgraph.http.runtime import Runtime
+from newsgraph.http.shortcut import Shortcut
 from newsgraph.resolvers.context import RequestContext
 from newsgraph.schema import NewsgraphSchema
 
@@ -133,6 +134,7 @@ class GraphQLEndpoint:
         self.runtime = runtime
         self.schema = schema
         self.settings = runtime.settings
+        self.shortcut = Shortcut(schema)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -234,6 +236,11 @@ class GraphQLEndpoint:
     async def _execute(
         self, operation: OperationRequest, context: RequestContext, allowed: frozenset[Any]
     ) -> ExecutionResult:
+        short = await self.shortcut.answer(  # known operations are queries, fine over GET too
+            operation.query, operation.operation_name, operation.variables, context
+        )
+        if short is not None:
+            return short
         try:
             return await self.schema.execute(
                 operation.query,

@@ -94,6 +94,7 @@ class RequestContext:
     raw_json: bool = False
     compiled: bool = False
     compiled_disclaimers: Any = None
+    charged: bool = False  # the rate budget was charged already (by the short path)
 
     async def run(
         self,

@@ -37,6 +37,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from newsgraph.compile.executor import CompiledReads
+from newsgraph.compile.known import KnownOperations
 from newsgraph.compile.statements import StatementCache
 from newsgraph.limits.rules import coded_limit, max_directives_rule
 from newsgraph.schema.actors import Actor
@@ -65,6 +66,9 @@ class NewsgraphSchema(strawberry.Schema):
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
+        # the compiled read path's statements, and the operations known to compile
+        self.statements = StatementCache(CACHE_SIZE)
+        self.known = KnownOperations(CACHE_SIZE)
         super().__init__(**kwargs)
 
     @cached_property
@@ -123,14 +127,12 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
     """The schema, configured by `settings` (limits, public mode, debug)."""
     rules = _validation_rules(settings)
 
-    statements = StatementCache(CACHE_SIZE)
-
     # Both are built per request, after the schema below exists.
     def budget() -> NodeBudget:
         return NodeBudget(settings, schema.graphql_schema)
 
     def compiled() -> CompiledReads:
-        return CompiledReads(schema.graphql_schema, statements)
+        return CompiledReads(schema.graphql_schema, schema.statements, schema.known)
 
     extensions: list[type[SchemaExtension] | Any] = [
         # Outermost first: the operation's span covers the rest; masking sees errors

@@ -15,8 +15,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from newsgraph.errors import QueryTooComplexError, RateLimitedError
-from newsgraph.limits.cost import PageSizeError, estimate
-from newsgraph.limits.rate import RateLimiter
+from newsgraph.limits.budget import charge, sized
+from newsgraph.limits.cost import PageSizeError
 from newsgraph.resolvers.context import RequestContext
 from newsgraph.schema.errors import graphql_error
 from newsgraph.settings import Settings
@@ -42,39 +42,19 @@ class NodeBudget(SchemaExtension):
     def _refusal(self) -> GraphQLError | None:
         execution_context = self.execution_context
         assert execution_context.graphql_document is not None
+        context = execution_context.context
         try:
-            found = estimate(
+            found = sized(
                 self.graphql_schema,
                 execution_context.graphql_document,
                 execution_context.operation_name,
                 execution_context.variables,
+                max_nodes=self.settings.max_nodes,
             )
+            if isinstance(context, RequestContext) and not context.charged:
+                charge(context.rate_limiter, context.caller.client, found)
         except PageSizeError as error:
             return graphql_error(error, nodes=[error.node], path=error.path)
-        max_nodes = self.settings.max_nodes
-        if found.nodes > max_nodes:
-            return graphql_error(
-                QueryTooComplexError(
-                    f"the query may return up to {found.nodes:,} nodes; the limit is "
-                    f"{max_nodes:,} (NEWSGRAPH_MAX_NODES): ask for smaller pages",
-                    limit=max_nodes,
-                    actual=found.nodes,
-                )
-            )
-        context = execution_context.context
-        limiter = context.rate_limiter if isinstance(context, RequestContext) else None
-        if limiter is None:
-            return None
-        assert isinstance(context, RequestContext)
-        wait = limiter.spend(context.caller.client, found.cost)
-        if wait is None:
-            return None
-        retry_after = RateLimiter.retry_after(wait)
-        return graphql_error(
-            RateLimitedError(
-                f"rate limit exceeded: this query costs {found.cost} points and the budget is "
-                f"{limiter.per_minute} points per minute; retry in {retry_after} s",
-                retry_after=retry_after,
-                cost=found.cost,
-            )
-        )
+        except (QueryTooComplexError, RateLimitedError) as error:
+            return graphql_error(error)
+        return None

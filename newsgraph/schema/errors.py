@@ -29,7 +29,7 @@ from newsgraph.errors import NewsgraphError, QueryTooComplexError, RequestError,
 from newsgraph.limits.rules import token_limit_reached
 from newsgraph.resolvers.context import RequestContext
 
-__all__ = ["ErrorCodes", "MaskInternalErrors", "OperationChoice", "graphql_error"]
+__all__ = ["ErrorCodes", "MaskInternalErrors", "OperationChoice", "graphql_error", "with_code"]
 
 logger = logging.getLogger("newsgraph.graphql")
 
@@ -43,7 +43,7 @@ def graphql_error(error: NewsgraphError, *, nodes: Any = None, path: Any = None)
     return GraphQLError(str(error), nodes=nodes, path=path, original_error=error)
 
 
-def _with_code(error: GraphQLError) -> GraphQLError:
+def with_code(error: GraphQLError) -> GraphQLError:
     """A copy of `error` with its code: validation errors come from a cache shared by
     every request, so they are never changed in place."""
     original = error.original_error
@@ -118,7 +118,7 @@ class ErrorCodes(SchemaExtension):
             errors = limits[:1]
         elif all(e.original_error is None for e in errors):
             errors = _once_each(errors)
-        result.errors = [_with_code(error) for error in errors]
+        result.errors = [with_code(error) for error in errors]
 
 
 class MaskInternalErrors(MaskErrors):
