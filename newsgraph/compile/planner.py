@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import reduce
+from functools import cached_property, reduce
 from typing import Any
 
 from graphql import (
@@ -128,12 +128,20 @@ class Rows:
     conditions: Callable[[Any], list[ColumnElement[bool]]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Frame:
-    """A CTE of the keys (and foreign keys) of rows the response takes at one place."""
+    """The keys (and foreign keys) of the rows the response takes at one place, as a CTE.
 
-    cte: CTE
+    The CTE is built when first asked for: a to-one frame is often needed only for the
+    ids it reached, which its parent's foreign key gives without reading the table.
+    """
+
     entity: Entity
+    build: Callable[[], CTE]
+
+    @cached_property
+    def cte(self) -> CTE:
+        return self.build()
 
 
 class _Window:
@@ -607,11 +615,15 @@ class Compiler:
         return [getattr(alias, name).label(name) for name in names]
 
     def frame(self, query: Select[Any], entity: Entity) -> Frame:
-        self.frames += 1
-        cte = query.cte(f"frame_{self.frames}")
+        """A frame of the rows `query` selects, each of them reached."""
+        cte = self.cte(query)
         key = "event_id" if entity.type_name == "Participation" else "id"
         self.reached[_REACHED[entity.type_name]].append(select(cte.c[key]))
-        return Frame(cte, entity)
+        return Frame(entity, lambda: cte)
+
+    def cte(self, query: Select[Any]) -> CTE:
+        self.frames += 1
+        return query.cte(f"frame_{self.frames}")
 
     def page_frame(self, rows: Rows, window: _Window, parent: Frame | None) -> Frame:
         """The rows of a page (without the look-ahead row), for every parent row."""
@@ -641,12 +653,21 @@ class Compiler:
         return select(*lateral.c).select_from(parent.cte).join(lateral, true())
 
     def to_one_frame(self, parent: Frame, key: str, target: Entity) -> Frame:
-        row = aliased(target.model)
-        referenced = select(parent.cte.c[key])
-        query = select(*self.frame_columns(target, row)).where(
-            getattr(row, "id").in_(referenced)  # noqa: B009 (models are typed as Base)
+        """The rows a to-one field reaches: reached by their ids in the parent's foreign
+        key; read from the target's table only if something below needs their columns."""
+        self.reached[_REACHED[target.type_name]].append(
+            select(parent.cte.c[key]).where(parent.cte.c[key].is_not(None))
         )
-        return self.frame(query, target)
+
+        def build() -> CTE:
+            row = aliased(target.model)
+            referenced = select(parent.cte.c[key])
+            query = select(*self.frame_columns(target, row)).where(
+                getattr(row, "id").in_(referenced)  # noqa: B009 (models are typed as Base)
+            )
+            return self.cte(query)
+
+        return Frame(target, build)
 
     # -- objects -------------------------------------------------------------------------------
 
