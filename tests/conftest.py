@@ -12,27 +12,37 @@ migrated once; then
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from newsgraph.db.embedded import EmbeddedPostgres
-from newsgraph.db.engine import make_engine
+from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.db.migrate import upgrade
+from newsgraph.demo import load_demo_if_empty
 from newsgraph.ingest.document import parse_document
 from newsgraph.ingest.files import RawDocument
 from newsgraph.ingest.store import store_document
+from newsgraph.server import create_app
+from newsgraph.settings import Settings
 from tests.helpers import (
     ServerStatements,
     StatementLog,
     corpus_documents,
     create_key,
     engine_for,
+    http_client,
+    import_raw,
     recording,
     seed_document,
 )
@@ -111,6 +121,43 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = engine_for(database_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole ASGI app over HTTP, on this test's own database with the demo loaded."""
+    async with make_sessionmaker(db_engine)() as session:
+        await load_demo_if_empty(session)
+    async with http_client(db_engine, database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def corpus_server(database_url: str) -> Iterator[tuple[str, str]]:
+    """A real uvicorn server, in a thread, on the fixture corpus: its /graphql URL and a
+    write key. For clients that need a socket (schemathesis, the fuzzers)."""
+    asyncio.run(import_raw(database_url, corpus_documents()))
+    key = asyncio.run(create_key(database_url, "corpus-server", "write"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(Settings(database_url=database_url, rate_limit=0, pool_size=2))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/graphql"
+    for _ in range(200):
+        try:
+            httpx.get(url.replace("/graphql", "/healthz"), timeout=1)
+            break
+        except httpx.TransportError:
+            threading.Event().wait(0.05)
+    try:
+        yield url, key
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -8,16 +8,11 @@ has the type the schema declares.
 
 from __future__ import annotations
 
-import asyncio
 import math
-import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -39,9 +34,6 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
 from newsgraph.schema import default_schema
-from newsgraph.server import create_app
-from newsgraph.settings import Settings
-from tests.helpers import corpus_documents, create_key, import_raw
 
 GRAPHQL_SCHEMA = default_schema().graphql_schema
 EXAMPLES = 200
@@ -67,33 +59,6 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[tuple[str, str]]:
-    """A real uvicorn server on the fixture corpus: (its /graphql URL, a write key)."""
-    asyncio.run(import_raw(database_url, corpus_documents()))
-    key = asyncio.run(create_key(database_url, "fuzzer", "write"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(Settings(database_url=database_url, rate_limit=0, pool_size=2))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/graphql"
-    for _ in range(200):
-        try:
-            httpx.get(url.replace("/graphql", "/healthz"), timeout=1)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    try:
-        yield url, key
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _root_fields(query: str) -> set[str]:
@@ -215,15 +180,15 @@ def _checker(client: httpx.Client, url: str, mode: Mode, field: str) -> Any:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE], ids=["valid", "invalid"])
-def test_every_query_field(server: tuple[str, str], mode: Mode) -> None:
-    url, _ = server
+def test_every_query_field(corpus_server: tuple[str, str], mode: Mode) -> None:
+    url, _ = corpus_server
     with httpx.Client(timeout=30) as client:
         _fuzz(client, url, queries, mode)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE], ids=["valid", "invalid"])
-def test_every_mutation_field(server: tuple[str, str], mode: Mode) -> None:
-    url, key = server
+def test_every_mutation_field(corpus_server: tuple[str, str], mode: Mode) -> None:
+    url, key = corpus_server
     with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as client:
         _fuzz(client, url, mutations, mode)

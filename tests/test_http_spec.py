@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from newsgraph.db.engine import make_sessionmaker
-from newsgraph.demo import load_demo_if_empty
 from tests.helpers import create_key, http_client, recording
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -24,14 +21,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 def _global_id(type_name: str, row_id: int | str) -> str:
     return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
-
-
-@pytest.fixture
-async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    async with make_sessionmaker(db_engine)() as session:
-        await load_demo_if_empty(session)
-    async with http_client(db_engine, database_url) as client:
-        yield client
 
 
 def _error(response: httpx.Response) -> dict[str, Any]:

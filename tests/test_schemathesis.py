@@ -13,59 +13,22 @@ ID must name a stored row or that a page holds at most 100 nodes.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
-
-from newsgraph.server import create_app
-from newsgraph.settings import Settings
-from tests.helpers import corpus_documents, create_key, import_raw
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 EXAMPLES = 50
 SEED = 1
 
 
-@pytest.fixture
-def server(database_url: str) -> Iterator[tuple[str, str]]:
-    """A real uvicorn server on the fixture corpus: (its /graphql URL, a write key)."""
-    asyncio.run(import_raw(database_url, corpus_documents()))
-    key = asyncio.run(create_key(database_url, "schemathesis", "write"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(Settings(database_url=database_url, rate_limit=0, pool_size=2))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/graphql"
-    for _ in range(200):
-        try:
-            httpx.get(url.replace("/graphql", "/healthz"), timeout=1)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    try:
-        yield url, key
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("with_key", [False, True], ids=["anonymous", "write-key"])
-def test_every_operation(server: tuple[str, str], with_key: bool, tmp_path: Path) -> None:
-    url, key = server
+def test_every_operation(corpus_server: tuple[str, str], with_key: bool, tmp_path: Path) -> None:
+    url, key = corpus_server
     report_path = tmp_path / "report.json"
     command = [
         str(SCHEMATHESIS),

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from newsgraph.db.engine import make_sessionmaker
 from newsgraph.db.migrate import downgrade
-from newsgraph.demo import load_demo_if_empty
 from newsgraph.schema import relay
 from tests.helpers import http_client
 
 FIRST_QUERY = """
 { articles { nodes { title source { name disclaimer { heading text } } } } }
 """
-
-
-@pytest.fixture
-async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    async with make_sessionmaker(db_engine)() as session:
-        await load_demo_if_empty(session)
-    async with http_client(db_engine, database_url) as client:
-        yield client
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
