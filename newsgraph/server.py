@@ -22,6 +22,7 @@ from newsgraph.http.draining import DrainingMiddleware
 from newsgraph.http.endpoint import GraphQLEndpoint
 from newsgraph.http.runtime import Runtime
 from newsgraph.http.transport import TransportRules
+from newsgraph.logs import configure_logging
 from newsgraph.metrics import AppMetrics, MetricsEndpoint
 from newsgraph.observability import RequestLogMiddleware
 from newsgraph.schema import make_schema
@@ -92,5 +93,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
 
 def create_app_from_environment() -> Starlette:
-    """The app factory uvicorn workers call (`--workers`, `--reload`): settings from env."""
-    return create_app(load_settings())
+    """The app factory uvicorn workers call (`--workers`, `--reload`): settings from env.
+
+    A worker is a fresh interpreter, so the logging the parent command configured does
+    not reach it: each worker configures its own, from the same settings.
+    """
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

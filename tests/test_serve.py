@@ -102,6 +102,19 @@ def test_serve_on_a_configured_database(database_url: str, tmp_path: Path) -> No
     assert '"path": "/graphql"' in logs
 
 
+def test_worker_processes_log_each_request_in_the_configured_format(
+    database_url: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    env = {"NEWSGRAPH_DATABASE_URL": database_url}
+    with serving(env, log, "--workers", "2") as (base, process):
+        assert _seed_disclaimer(base)["heading"] == "Risk Warning"
+    assert process.returncode == 0
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    requests = [r for r in records if r.get("message") == "request"]
+    assert any(r.get("path") == "/graphql" for r in requests), log.read_text()
+
+
 @pytest.mark.slow
 def test_serve_with_the_embedded_database_stops_it_on_shutdown(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
