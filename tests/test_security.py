@@ -178,6 +178,23 @@ CASES = [
         message="may only read",
     ),
     Abuse(
+        "a mutation without a key, with a malformed ID",
+        401,
+        "UNAUTHENTICATED",
+        'mutation { deleteArticle(id: "not-an-id") { deletedEventIds } }',
+        message="write scope",
+    ),
+    Abuse(
+        "a mutation with a read key, with a malformed ID variable",
+        403,
+        "FORBIDDEN",
+        "mutation Gone($id: ID!) { deleteArticle(id: $id) { deletedEventIds } }",
+        variables={"id": "not-an-id"},
+        key="read",
+        no_sql=False,
+        message="may only read",
+    ),
+    Abuse(
         "a mutation with a revoked key",
         401,
         "UNAUTHENTICATED",

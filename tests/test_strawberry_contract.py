@@ -19,7 +19,6 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-from strawberry.permission import BasePermission
 from strawberry.types import ExecutionResult
 
 from newsgraph.schema import make_schema
@@ -106,27 +105,6 @@ def test_a_result_set_before_execution_skips_it() -> None:
     result = strawberry.Schema(query=Query, extensions=[Refuse]).execute_sync("{ hello }")
     assert resolved == []
     assert [error.message for error in result.errors or []] == ["no"]
-
-
-def test_a_permission_may_raise_its_own_error() -> None:
-    """newsgraph.schema.permissions.CanWrite raises typed errors from `has_permission`."""
-
-    class RefusedError(Exception):
-        pass
-
-    class Never(BasePermission):
-        def has_permission(self, source: object, info: object, **kwargs: object) -> bool:
-            raise RefusedError("not you")
-
-    @strawberry.type
-    class Query:
-        @strawberry.field(permission_classes=[Never])  # type: ignore[untyped-decorator]
-        def secret(self) -> str:
-            return "x"
-
-    result = strawberry.Schema(query=Query).execute_sync("{ secret }")
-    (error,) = result.errors or []
-    assert isinstance(error.original_error, RefusedError)
 
 
 def test_mask_errors_calls_the_hooks_newsgraph_overrides() -> None:

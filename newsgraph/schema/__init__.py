@@ -49,6 +49,7 @@ from newsgraph.schema.errors import ErrorCodes, MaskInternalErrors, OperationCho
 from newsgraph.schema.events import Event
 from newsgraph.schema.mutations import Mutation
 from newsgraph.schema.parsing import ContainedParserCache
+from newsgraph.schema.permissions import WriteScope
 from newsgraph.schema.query import Query
 from newsgraph.schema.sources import Source
 from newsgraph.settings import Executor, Settings
@@ -145,6 +146,7 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(rules),
         OperationChoice,
+        WriteScope,
         budget,
         *([compiled] if settings.executor is Executor.COMPILED else []),
         Disclaimers,

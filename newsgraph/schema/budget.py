@@ -34,6 +34,9 @@ class NodeBudget(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         execution_context = self.execution_context
+        if execution_context.result is not None:  # an earlier check refused it
+            yield
+            return
         refusal = self._refusal()
         if refusal is not None:
             execution_context.result = ExecutionResult(data=None, errors=[refusal])

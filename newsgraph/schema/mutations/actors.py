@@ -14,7 +14,6 @@ from newsgraph.schema.actors import Actor
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ActorKind
 from newsgraph.schema.mutations.payloads import UserError, attempt, given, row_id
-from newsgraph.schema.permissions import write_mutation
 
 __all__ = ["ActorMutations"]
 
@@ -86,7 +85,7 @@ def _affiliation(input: CreateActorInput | UpdateActorInput) -> dict[str, int | 
 
 @strawberry.type
 class ActorMutations:
-    @write_mutation(description="Create an actor.")
+    @strawberry.mutation(description="Create an actor.")
     async def create_actor(self, info: Info, input: CreateActorInput) -> ActorPayload:
         async def work(session: Any) -> int:
             return (await create_actor(session, given(input, *_FIELDS), **_affiliation(input))).id
@@ -94,7 +93,7 @@ class ActorMutations:
         actor_id, errors = await attempt(info, work)
         return ActorPayload(actor=await _actor(info, actor_id), user_errors=errors)
 
-    @write_mutation(description="Change an actor; only the fields given change.")
+    @strawberry.mutation(description="Change an actor; only the fields given change.")
     async def update_actor(
         self, info: Info, id: relay.GlobalID, input: UpdateActorInput
     ) -> ActorPayload:
@@ -106,7 +105,7 @@ class ActorMutations:
         actor_id, errors = await attempt(info, work)
         return ActorPayload(actor=await _actor(info, actor_id), user_errors=errors)
 
-    @write_mutation(
+    @strawberry.mutation(
         description="Merge actor `from` into actor `into`: its claims (made and about), "
         "participations, mentions and affiliates move over, its names become aliases, "
         "and its ID resolves to `into` from then on."

@@ -19,7 +19,6 @@ from newsgraph.resolvers.loaders import load_row
 from newsgraph.schema.articles import Article
 from newsgraph.schema.info import Info
 from newsgraph.schema.mutations.payloads import UserError, attempt, row_id, user_errors
-from newsgraph.schema.permissions import write_mutation
 
 __all__ = ["ArticleMutations"]
 
@@ -78,7 +77,7 @@ def _failed(errors: list[UserError]) -> IngestArticlePayload:
 
 @strawberry.type
 class ArticleMutations:
-    @write_mutation(
+    @strawberry.mutation(
         description="Ingest an article from text, HTML or a structured document; "
         "ingesting the same content again changes nothing."
     )
@@ -109,7 +108,7 @@ class ArticleMutations:
             return _failed(errors)
         return await _ingested(info, stored)
 
-    @write_mutation(
+    @strawberry.mutation(
         description="Delete an article with its claims, and the events and actors only it "
         "supported; what other articles also support stays."
     )

@@ -15,7 +15,6 @@ from newsgraph.schema.claims import Claim
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import ClaimKind
 from newsgraph.schema.mutations.payloads import UserError, attempt, given, row_id
-from newsgraph.schema.permissions import write_mutation
 
 __all__ = ["ClaimMutations"]
 
@@ -98,7 +97,7 @@ async def _payload(info: Info, claim_id: int | None, errors: list[UserError]) ->
 
 @strawberry.type
 class ClaimMutations:
-    @write_mutation(description="Create a claim in an article.")
+    @strawberry.mutation(description="Create a claim in an article.")
     async def create_claim(self, info: Info, input: CreateClaimInput) -> ClaimPayload:
         async def work(session: Any) -> int:
             article_id = row_id(input.article_id, "Article", "input", "articleId")
@@ -107,7 +106,7 @@ class ClaimMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Change a claim; only the fields given change.")
+    @strawberry.mutation(description="Change a claim; only the fields given change.")
     async def update_claim(
         self, info: Info, id: relay.GlobalID, input: UpdateClaimInput
     ) -> ClaimPayload:
@@ -118,7 +117,7 @@ class ClaimMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Delete a claim; the actors and event it names stay.")
+    @strawberry.mutation(description="Delete a claim; the actors and event it names stay.")
     async def delete_claim(self, info: Info, id: relay.GlobalID) -> DeleteClaimPayload:
         async def work(session: Any) -> int:
             claim_id = row_id(id, "Claim", "id")

@@ -15,7 +15,6 @@ from newsgraph.schema.events import Event
 from newsgraph.schema.info import Info
 from newsgraph.schema.inputs import EventKind, EventStatus
 from newsgraph.schema.mutations.payloads import UserError, attempt, given, row_id
-from newsgraph.schema.permissions import write_mutation
 
 __all__ = ["EventMutations"]
 
@@ -73,14 +72,14 @@ def _participant(event_id: relay.GlobalID, actor_id: relay.GlobalID) -> tuple[in
 
 @strawberry.type
 class EventMutations:
-    @write_mutation(description="Create an event.")
+    @strawberry.mutation(description="Create an event.")
     async def create_event(self, info: Info, input: CreateEventInput) -> EventPayload:
         async def work(session: Any) -> int:
             return (await edit.create_event(session, given(input, *_FIELDS))).id
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Change an event; only the fields given change.")
+    @strawberry.mutation(description="Change an event; only the fields given change.")
     async def update_event(
         self, info: Info, id: relay.GlobalID, input: UpdateEventInput
     ) -> EventPayload:
@@ -90,7 +89,7 @@ class EventMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Add an actor to an event, or change its role there.")
+    @strawberry.mutation(description="Add an actor to an event, or change its role there.")
     async def add_participant(
         self,
         info: Info,
@@ -104,7 +103,7 @@ class EventMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Take an actor out of an event.")
+    @strawberry.mutation(description="Take an actor out of an event.")
     async def remove_participant(
         self, info: Info, event_id: relay.GlobalID, actor_id: relay.GlobalID
     ) -> EventPayload:
@@ -114,7 +113,7 @@ class EventMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(
+    @strawberry.mutation(
         description="Link two events: `from` CAUSES (FOLLOWS, is PART_OF, is RELATED to) `to`."
     )
     async def link_events(
@@ -126,7 +125,7 @@ class EventMutations:
 
         return await _payload(info, *await attempt(info, work))
 
-    @write_mutation(description="Remove a link between two events.")
+    @strawberry.mutation(description="Remove a link between two events.")
     async def unlink_events(
         self, info: Info, from_id: relay.GlobalID, to_id: relay.GlobalID, kind: EventLinkKind
     ) -> EventPayload:
