@@ -1,9 +1,12 @@
-"""Provenance: `actor_source`/`event_source` stay equal to a recomputation after every write,
-and `sources_behind` answers what a walk over the link tables answers.
+"""Provenance: `actor_source`/`event_source` and the source sets stay equal to a
+recomputation after every write, and `sources_behind` answers what a walk over the link
+tables answers.
 
-Each write test ends with `assert_exact`: the tables the triggers keep (migration 0004)
-against the same aggregate computed afresh from `article_actor`, `article_event` and
-`article`, so a trigger that misses a write leaves a difference the test prints.
+Each write test ends with `assert_exact`: the tables the triggers keep (migrations 0004
+and 0005) against the same aggregates computed afresh: `actor_source`/`event_source`
+from `article_actor`, `article_event` and `article`; the source sets from
+`actor_source`/`event_source`, with no set left that nothing names. A trigger that
+misses a write leaves a difference the test prints.
 """
 
 from __future__ import annotations
@@ -56,6 +59,34 @@ UNION ALL
 ORDER BY 1, 2, 3, 4
 """
 
+# Where the source sets differ from the sorted sources of each actor's and event's
+# provenance rows, both ways, and sets that no actor or event names.
+SET_DRIFT = """
+WITH expected AS (
+    SELECT 'actor' AS kind, actor_id AS entity_id,
+           array_agg(source_id ORDER BY source_id) AS source_ids
+    FROM actor_source GROUP BY actor_id
+    UNION ALL
+    SELECT 'event', event_id, array_agg(source_id ORDER BY source_id)
+    FROM event_source GROUP BY event_id
+),
+kept AS (
+    SELECT 'actor' AS kind, m.actor_id, s.source_ids
+    FROM actor_source_set m JOIN source_set s ON s.id = m.set_id
+    UNION ALL
+    SELECT 'event', m.event_id, s.source_ids
+    FROM event_source_set m JOIN source_set s ON s.id = m.set_id
+)
+(SELECT 'set missing' AS problem, * FROM expected EXCEPT SELECT 'set missing', * FROM kept)
+UNION ALL
+(SELECT 'set extra', * FROM kept EXCEPT SELECT 'set extra', * FROM expected)
+UNION ALL
+SELECT 'set unused', 'set', s.id, s.source_ids FROM source_set s
+WHERE NOT EXISTS (SELECT FROM actor_source_set m WHERE m.set_id = s.id)
+  AND NOT EXISTS (SELECT FROM event_source_set m WHERE m.set_id = s.id)
+ORDER BY 1, 2, 3
+"""
+
 # What `sources_behind` answered before the provenance tables: every article behind an
 # actor or event found by walking the link tables.
 WALK = text(
@@ -88,18 +119,41 @@ ORDER BY s.id
 )
 
 
+async def set_drift(session: AsyncSession | AsyncConnection) -> list[tuple[Any, ...]]:
+    """Where the source sets and a recomputation from the provenance tables disagree."""
+    return [tuple(row) for row in (await session.execute(text(SET_DRIFT))).all()]
+
+
 async def drift(session: AsyncSession | AsyncConnection) -> list[tuple[Any, ...]]:
-    """Where the provenance tables and a recomputation from the base tables disagree."""
-    return [tuple(row) for row in (await session.execute(text(DRIFT))).all()]
+    """Where the provenance tables or the source sets and a recomputation disagree."""
+    provenance = [tuple(row) for row in (await session.execute(text(DRIFT))).all()]
+    return provenance + await set_drift(session)
 
 
 async def assert_exact(session: AsyncSession | AsyncConnection) -> None:
-    """The provenance tables hold exactly what the base tables say, and something."""
+    """The provenance tables and the source sets hold exactly what the base tables say,
+    and something."""
     assert await drift(session) == []
     kept = await session.scalar(
-        text("SELECT (SELECT count(*) FROM actor_source) + (SELECT count(*) FROM event_source)")
+        text(
+            "SELECT (SELECT count(*) FROM actor_source) + (SELECT count(*) FROM event_source)"
+            " + (SELECT count(*) FROM actor_source_set) + (SELECT count(*) FROM event_source_set)"
+        )
     )
     assert kept, "nothing to compare: the data under test has no links"
+
+
+async def sets_of(
+    session: AsyncSession | AsyncConnection, mapping: str = "actor_source_set"
+) -> list[tuple[int, list[int]]]:
+    """Each actor (or event) with the source ids of its set."""
+    rows = await session.execute(
+        text(
+            f"SELECT m.{mapping.split('_')[0]}_id, s.source_ids "
+            f"FROM {mapping} m JOIN source_set s ON s.id = m.set_id ORDER BY 1"
+        )
+    )
+    return [(int(entity), list(sources)) for entity, sources in rows.all()]
 
 
 async def scalars(session: AsyncSession, statement: str, **params: Any) -> list[Any]:
@@ -143,6 +197,7 @@ async def test_ingest_fills_the_provenance_tables(corpus: AsyncSession) -> None:
         corpus, "SELECT source_id FROM actor_source WHERE actor_id = :a", a=trump
     )
     assert len(sources) > 1
+    assert dict(await sets_of(corpus))[trump] == sorted(sources)
 
 
 async def test_storing_the_same_document_again_changes_nothing(corpus: AsyncSession) -> None:
@@ -282,6 +337,62 @@ async def test_link_rows_moved_in_sql_and_truncated(corpus: AsyncSession) -> Non
     await corpus.execute(text("TRUNCATE article_actor, article_event"))
     assert await drift(corpus) == []
     assert await scalars(corpus, "SELECT count(*) FROM actor_source") == [0]
+    assert await scalars(corpus, "SELECT count(*) FROM source_set") == [0]
+
+
+async def test_provenance_keys_changed_in_sql(session: AsyncSession) -> None:
+    # 0004's triggers only count rows up and down; a statement that changes a key still
+    # moves the entities' sets.
+    await make_graph(session, random.Random(11))
+    before = await sets_of(session), await sets_of(session, "event_source_set")
+    await session.execute(text("UPDATE actor_source SET article_count = article_count + 1"))
+    assert (await sets_of(session), await sets_of(session, "event_source_set")) == before
+    (fresh,) = await scalars(
+        session, "INSERT INTO source (name) VALUES ('new ' || md5(random()::text)) RETURNING id"
+    )
+    (newcomer,) = await scalars(
+        session,
+        "INSERT INTO actor (name, name_normalized, kind) SELECT n, n, 'person' "
+        "FROM (SELECT 'newcomer ' || md5(random()::text) AS n) x RETURNING id",
+    )
+    actors = await scalars(session, "SELECT DISTINCT actor_id FROM actor_source ORDER BY 1")
+    events = await scalars(session, "SELECT DISTINCT event_id FROM event_source ORDER BY 1")
+    await session.execute(
+        text(  # every actor's lowest source row moves to a new source
+            "UPDATE actor_source x SET source_id = :fresh WHERE x.source_id = "
+            "(SELECT min(y.source_id) FROM actor_source y WHERE y.actor_id = x.actor_id)"
+        ),
+        {"fresh": fresh},
+    )
+    await session.execute(
+        text("UPDATE actor_source SET actor_id = :to WHERE actor_id = :from"),
+        {"from": actors[0], "to": newcomer},
+    )
+    await session.execute(
+        text(
+            "UPDATE event_source SET source_id = :fresh WHERE event_id = :e AND source_id = "
+            "(SELECT min(source_id) FROM event_source WHERE event_id = :e)"
+        ),
+        {"fresh": fresh, "e": events[0]},
+    )
+    assert await set_drift(session) == []
+    assert [a for a, _ in await sets_of(session)] == [*actors[1:], newcomer]
+    assert fresh in dict(await sets_of(session, "event_source_set"))[events[0]]
+
+
+async def test_truncating_a_provenance_table(session: AsyncSession) -> None:
+    await make_graph(session, random.Random(12))
+    events = await sets_of(session, "event_source_set")
+    actors_only = await scalars(
+        session,
+        "SELECT count(*) FROM source_set s WHERE NOT EXISTS "
+        "(SELECT FROM event_source_set m WHERE m.set_id = s.id)",
+    )
+    assert actors_only[0] > 0
+    await session.execute(text("TRUNCATE actor_source"))
+    assert await sets_of(session) == []
+    assert await sets_of(session, "event_source_set") == events
+    assert await set_drift(session) == []  # the sets only actors named are gone
 
 
 async def test_a_bulk_copy_of_link_rows(session: AsyncSession) -> None:
@@ -312,8 +423,9 @@ async def test_random_writes_keep_it_exact(session: AsyncSession) -> None:
     assert done == set(writes("article_actor", "actor_id"))
 
 
-async def test_the_migration_fills_what_was_there(database_url: str) -> None:
-    downgrade(database_url, "0003_writes_audit")
+@pytest.mark.parametrize("revision", ["0003_writes_audit", "0004_provenance"])
+async def test_the_migration_fills_what_was_there(database_url: str, revision: str) -> None:
+    downgrade(database_url, revision)
     engine = engine_for(database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -395,6 +507,78 @@ async def test_concurrent_writers_of_one_row(
         await engine.dispose()
 
 
+# Actors 2 and 3 are mentioned by no article yet; article 4 is source 2's.
+SET_SETUP = (
+    *SETUP,
+    "INSERT INTO actor (name, name_normalized, kind) VALUES ('B', 'b', 'person'), "
+    "('C', 'c', 'person')",
+    "INSERT INTO article (source_id, title, body, content_hash) VALUES (2, 'z', '', 'z')",
+)
+
+
+def mention(article: int, actor: int) -> str:
+    return f"INSERT INTO article_actor (article_id, actor_id) VALUES ({article}, {actor})"
+
+
+UNMENTION_1 = "DELETE FROM article_actor WHERE actor_id = 1 AND article_id IN (1, 2)"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "waits", "sets"),
+    [
+        # two writers give one actor its first sources: the second must count both
+        (mention(1, 2), mention(4, 2), True, [(1, [1]), (2, [1, 2])]),
+        (mention(4, 2), mention(1, 2), True, [(1, [1]), (2, [1, 2])]),
+        # the actor's last source goes while another comes, in both orders
+        (UNMENTION_1, mention(4, 1), True, [(1, [2])]),
+        (mention(4, 1), UNMENTION_1, True, [(1, [2])]),
+        # two actors get the same new set: one row, found by the second writer
+        (mention(4, 2), mention(4, 3), True, [(1, [1]), (2, [2]), (3, [2])]),
+        # a set is deleted as its last actor leaves it, while another actor comes to it:
+        # the newcomer inserts it again, or the deletion leaves it alone
+        (UNMENTION_1, mention(1, 2), True, [(2, [1])]),
+        (mention(1, 2), UNMENTION_1, False, [(2, [1])]),
+    ],
+    ids=[
+        "two-first-sources",
+        "two-first-sources-reversed",
+        "last-source-out-then-another-in",
+        "another-in-then-last-source-out",
+        "one-new-set-for-two-actors",
+        "set-deleted-then-named",
+        "set-named-then-deleted",
+    ],
+)
+async def test_concurrent_writers_of_one_actors_sources(
+    database_url: str, first: str, second: str, waits: bool, sets: list[tuple[int, list[int]]]
+) -> None:
+    engine = engine_for(database_url)
+    try:
+        async with engine.begin() as setup:
+            for statement in SET_SETUP:
+                await setup.execute(text(statement))
+        async with engine.connect() as one, engine.connect() as two:
+            await one.begin()
+            await one.execute(text(first))
+            await two.begin()
+            waiting = asyncio.create_task(two.execute(text(second)))
+            if waits:
+                await asyncio.sleep(0.3)
+                assert not waiting.done(), "the second writer should wait for the first"
+                await one.commit()
+                await waiting
+                await two.commit()
+            else:
+                await asyncio.wait_for(waiting, 5)
+                await two.commit()
+                await one.commit()
+        async with engine.connect() as check:
+            assert await drift(check) == []
+            assert await sets_of(check) == sets
+    finally:
+        await engine.dispose()
+
+
 # --- sources_behind ------------------------------------------------------------------------
 
 
@@ -417,7 +601,7 @@ async def test_sources_behind_answers_what_the_walk_answers(session: AsyncSessio
             ("actor_ids", "actor"),
         )
     }
-    fallbacks = 0
+    fallbacks = through_entities = 0
     for _ in range(60):
         reached = {
             kind: rng.sample(ids, min(len(ids), rng.choice([0, 0, 1, 2, 5])))
@@ -425,8 +609,12 @@ async def test_sources_behind_answers_what_the_walk_answers(session: AsyncSessio
         }
         expected = await walk(session, **reached)
         assert await sources_behind(session, **reached) == expected, reached
-        fallbacks += sum(1 for row in expected if row.text and row.text.startswith("own"))
+        found = sum(1 for row in expected if row.text and row.text.startswith("own"))
+        fallbacks += found
+        if not (reached["article_ids"] or reached["claim_ids"]):
+            through_entities += found
     assert fallbacks > 10  # sources without a disclaimer took an article's block
+    assert through_entities > 3  # found through the reached actors' and events' rows alone
 
 
 async def test_sources_behind_on_the_corpus(corpus: AsyncSession) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "Actor",
     "ActorRedirect",
     "ActorSource",
+    "ActorSourceSet",
     "ApiKey",
     "Article",
     "ArticleActor",
@@ -53,7 +54,9 @@ __all__ = [
     "EventLink",
     "EventParticipant",
     "EventSource",
+    "EventSourceSet",
     "Source",
+    "SourceSet",
 ]
 
 
@@ -366,6 +369,47 @@ class EventSource(Base):
     )
     article_count: Mapped[int] = mapped_column(Integer)
     first_disclaimed_article_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SourceSet(Base):
+    """A sorted list of source ids, stored once however many actors and events it is behind.
+
+    Derived from `actor_source`/`event_source` and kept by triggers (migration 0005):
+    thousands of actors share a hundred or so lists, so the publishers behind the actors
+    a response reached are read from their few lists, not from a row per actor and source.
+    Lists are unique by `digest` (md5 of the list's text, computed by the database): a
+    btree entry of the array itself stops fitting an index page beyond ~300 sources.
+    """
+
+    __tablename__ = "source_set"
+
+    id: Mapped[int] = _id()
+    source_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
+    digest: Mapped[str] = mapped_column(
+        Text, Computed("source_set_digest(source_ids)", persisted=True), unique=True
+    )
+
+
+class ActorSourceSet(Base):
+    """The set of sources behind an actor; no row while no article mentions it."""
+
+    __tablename__ = "actor_source_set"
+
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True
+    )
+    set_id: Mapped[int] = mapped_column(ForeignKey("source_set.id"), index=True)
+
+
+class EventSourceSet(Base):
+    """The set of sources behind an event; `ActorSourceSet` for events."""
+
+    __tablename__ = "event_source_set"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    set_id: Mapped[int] = mapped_column(ForeignKey("source_set.id"), index=True)
 
 
 class ApiKey(Base):

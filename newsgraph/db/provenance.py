@@ -3,9 +3,11 @@
 Every fact in the graph came from some article, and every article from a source. For
 the rows a response touched, this finds the distinct sources behind them (an actor or
 an event is backed by every article that mentions or reports it) in one statement.
-Actors and events reach their sources through `actor_source` and `event_source`
-(migration 0004, kept exact by triggers): one row per source behind each, instead of
-one per article that mentions or reports it.
+Actors and events reach their sources through their source sets (`actor_source_set`,
+`event_source_set`, migration 0005, kept exact by triggers from `actor_source` and
+`event_source` of migration 0004): one mapping row per actor or event and one row per
+distinct list of sources, instead of one per article that mentions or reports it, or
+one per actor and source.
 """
 
 from __future__ import annotations
@@ -48,17 +50,18 @@ def sources_behind_sql(
 
     - a source reached directly: itself, none;
     - an article, or a claim's article: its source, and itself if it carries a block;
-    - an actor or event: its `actor_source`/`event_source` rows, read by primary-key
-      prefix (one row per source behind it, however many articles mention or report
-      it), each with its `first_disclaimed_article_id`.
+    - an actor or event: the sources of its `source_set` (migration 0005). Thousands of
+      actors share a hundred or so sets, so the reached actors' mapping rows lead to a
+      few sets, each read once, instead of one `actor_source` row per actor and source.
 
     Grouped by source, the lowest of those ids is the first disclaimed article among
     all the reached articles of that source, as a walk over every one of them would find;
-    its block stands in where the source has none.
-
-    The cost follows what was reached, not how many sources there are. Probing each
-    source for a first hit instead is quicker while sources are few and behind nearly
-    every actor, but grows with sources times reached ids for the sources behind none.
+    its block stands in where the source has none. The reached actors and events add
+    theirs (`first_disclaimed_article_id` of their `actor_source`/`event_source` rows)
+    only for such sources (`bare`): one primary-key scan over the reached ids and those
+    sources, which does not start when every source behind a response has a disclaimer
+    of its own, as publishers usually do. Then no provenance row is read at all, and
+    otherwise only the rows of the sources without one.
 
     Rows: source id, name, domain, heading, text; in source id order. The defaults are
     bind parameters (`sources_behind`); a compiled query puts its own arrays of reached
@@ -74,23 +77,50 @@ def sources_behind_sql(
             SELECT a.source_id, CASE WHEN a.disclaimer_text IS NOT NULL THEN a.id END
             FROM claim c JOIN article a ON a.id = c.article_id WHERE c.id = ANY ({claim_ids})
             UNION ALL
-            SELECT es.source_id, es.first_disclaimed_article_id
-            FROM event_source es WHERE es.event_id = ANY ({event_ids})
+            SELECT unnest(ss.source_ids), NULL::bigint
+            FROM source_set ss
+            WHERE ss.id IN (
+                SELECT m.set_id FROM event_source_set m WHERE m.event_id = ANY ({event_ids})
+            )
             UNION ALL
-            SELECT ac.source_id, ac.first_disclaimed_article_id
-            FROM actor_source ac WHERE ac.actor_id = ANY ({actor_ids})
+            SELECT unnest(ss.source_ids), NULL::bigint
+            FROM source_set ss
+            WHERE ss.id IN (
+                SELECT m.set_id FROM actor_source_set m WHERE m.actor_id = ANY ({actor_ids})
+            )
         ),
         behind AS (
             SELECT source_id, min(disclaimed_article_id) AS disclaimed_article_id
             FROM reached GROUP BY source_id
+        ),
+        bare AS (
+            SELECT b.source_id FROM behind b JOIN source s ON s.id = b.source_id
+            WHERE s.disclaimer_text IS NULL
+        ),
+        fallback AS MATERIALIZED (
+            SELECT f.source_id, min(f.disclaimed_article_id) AS disclaimed_article_id
+            FROM (
+                SELECT es.source_id, es.first_disclaimed_article_id
+                FROM event_source es
+                WHERE es.event_id = ANY ({event_ids})
+                  AND es.source_id = ANY (ARRAY(SELECT source_id FROM bare))
+                UNION ALL
+                SELECT ac.source_id, ac.first_disclaimed_article_id
+                FROM actor_source ac
+                WHERE ac.actor_id = ANY ({actor_ids})
+                  AND ac.source_id = ANY (ARRAY(SELECT source_id FROM bare))
+            ) AS f (source_id, disclaimed_article_id)
+            WHERE EXISTS (SELECT FROM bare)
+            GROUP BY f.source_id
         )
         SELECT s.id, s.name, s.domain,
                coalesce(s.disclaimer_heading, own.disclaimer_heading) AS heading,
                coalesce(s.disclaimer_text, own.disclaimer_text) AS text
         FROM behind b
         JOIN source s ON s.id = b.source_id
-        LEFT JOIN article own
-            ON own.id = b.disclaimed_article_id AND s.disclaimer_text IS NULL
+        LEFT JOIN fallback f ON f.source_id = b.source_id
+        LEFT JOIN article own ON own.id = CASE WHEN s.disclaimer_text IS NULL
+            THEN least(b.disclaimed_article_id, f.disclaimed_article_id) END
         ORDER BY s.id
     """
 
