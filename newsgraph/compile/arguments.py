@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import (
@@ -94,12 +95,36 @@ class Slots:
 
     def values(self, variables: Mapping[str, Any]) -> dict[str, Any]:
         """Every parameter's value for a request; raises `InputError` for values a
-        resolver would refuse (an ID of the wrong type, a foreign cursor, a NUL that
-        PostgreSQL would)."""
+        resolver would refuse (an ID of the wrong type, a foreign cursor) or see refused
+        by PostgreSQL or by asyncpg encoding it (`_refused`)."""
         values = {slot.key: slot.fill(variables) for slot in self.slots}
-        if any(isinstance(value, str) and "\x00" in value for value in values.values()):
-            raise InputError("a text value holds a NUL character")
+        for value in values.values():
+            reason = _refused(value)
+            if reason is not None:
+                raise InputError(reason)
         return values
+
+
+def _refused(value: Any) -> str | None:
+    """Why PostgreSQL, or asyncpg encoding it, would refuse a parameter's value.
+
+    The resolvers send such a value and word the refusal with the field's path. Sent by
+    a compiled statement, it would fail the whole operation instead, without a path, and
+    in-process on the caller's transaction; so the resolvers answer for it.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a text value holds a NUL character"
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return "a text value is not valid Unicode (it holds a lone surrogate)"
+    if isinstance(value, datetime) and value not in (datetime.min, datetime.max):
+        try:  # asyncpg sends an instant in UTC; the ends of the range stand for infinities
+            value.astimezone(UTC)
+        except OverflowError:
+            return "an instant beyond the years 1 to 9999 in UTC"
+    return None
 
 
 def shape_of(value: Any, kind: GraphQLInputType) -> Any:

@@ -527,7 +527,10 @@ class Compiler:
             else:
                 raise NotCompilableError(f"{connection_type.name}.{part.name}")
             pairs.append((part.key, value))
-        return select(json_object(pairs)).select_from(page).scalar_subquery()
+        # HAVING makes the page's rows one group, so the object is built once, an empty
+        # page included, even when nothing selected aggregates them (`pageInfo {
+        # hasPreviousPage }` alone is a constant when reading forwards)
+        return select(json_object(pairs)).select_from(page).having(true()).scalar_subquery()
 
     def connection_count(
         self,
@@ -740,15 +743,14 @@ class Compiler:
         if kind == "span":
             return self.span(row, field)
         if kind == "source_disclaimer":
-            return self.disclaimer(row, row, field, frame)
+            return self.disclaimer(row, row, field, self.shown_sources(frame, "id"))
         if kind == "article_disclaimer":
             return self.article_disclaimer(
-                row, field, self.to_one_frame(frame, "source_id", ENTITIES["Source"])
+                row, field, self.shown_sources(frame, "id", of_articles=True)
             )
         if kind == "claim_disclaimer":
             article = aliased(Article)
-            article_frame = self.to_one_frame(frame, "article_id", ENTITIES["Article"])
-            source_frame = self.to_one_frame(article_frame, "source_id", ENTITIES["Source"])
+            source_frame = self.shown_sources(frame, "article_id", of_articles=True)
             value = self.article_disclaimer(article, field, source_frame)
             found = select(value).where(article.id == row.article_id).correlate(row)
             return found.scalar_subquery()
@@ -797,6 +799,36 @@ class Compiler:
                 raise NotCompilableError(f"TextSpan.{part.name}")
         known = row.span_start.is_not(None) & row.span_end.is_not(None)
         return case((known, json_object(pairs)), else_=null())
+
+    def shown_sources(self, frame: Frame, key: str, *, of_articles: bool = False) -> Frame:
+        """The sources whose disclaimer the rows of `frame` show, as `Disclaimer.source`:
+        the sources in its `key`, or, `of_articles`, the sources of the articles in its
+        `key` (an article shows its own block, else its source's).
+
+        A row that shows no disclaimer reaches nothing below one: the resolvers never
+        resolve `source` under a null, so its connections must not add to the rows a
+        response reached (an article block there would stand in for a source without
+        one in `extensions.disclaimers`). The sources themselves are reached through
+        those rows already; the frame is built only if something below needs it.
+        """
+
+        def build() -> CTE:
+            shown = aliased(Source)
+            ids: Select[Any] = select(frame.cte.c[key])
+            condition: ColumnElement[bool] = shown.disclaimer_text.is_not(None)
+            if of_articles:
+                article, publisher = aliased(Article), aliased(Source)
+                block = func.coalesce(article.disclaimer_text, publisher.disclaimer_text)
+                ids = (
+                    select(article.source_id)
+                    .join(publisher, publisher.id == article.source_id)
+                    .where(article.id.in_(ids), block.is_not(None))
+                )
+                condition = true()  # an article block stands in for a source without one
+            columns = self.frame_columns(ENTITIES["Source"], shown)
+            return self.cte(select(*columns).where(shown.id.in_(ids), condition))
+
+        return Frame(ENTITIES["Source"], build)
 
     def disclaimer_object(
         self,
