@@ -13,6 +13,8 @@ COPY newsgraph ./newsgraph
 RUN pip install .
 
 USER newsgraph
+# GraphiQL's pinned assets, served by the server itself (no public CDN at run time)
+RUN newsgraph graphiql-assets
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"

@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 STAMP := $(DEV_STAMP)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format schema clean
+.PHONY: run test test-fast lint format schema web screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ format: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/newsgraph export-schema > schema.graphql
+
+# The example app (examples/web): types and persisted documents generated from
+# schema.graphql, typechecked, bundled into examples/web/dist. Needs Node.js >= 18.
+web:
+	cd examples/web && npm ci --no-audit --no-fund && npm run build
+
+# docs/example-app.png, as the browser test sees the app (needs Chromium)
+screenshot: $(STAMP)
+	NEWSGRAPH_SCREENSHOT=$(CURDIR)/docs/example-app.png $(BIN)/python -m pytest tests/test_browser.py -q
 
 # The three benchmark queries over HTTP (bench/README.md): dataset, import (cached in
 # bench/var/), `newsgraph serve`, autocannon. Also needs Node.js >= 18 with npm.

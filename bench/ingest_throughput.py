@@ -1,13 +1,23 @@
-"""Extraction and ingestion throughput, single process.
+"""Import and ingest throughput: whole `newsgraph` commands on scratch databases.
 
-    .venv/bin/python bench/ingest_throughput.py [--rounds 20]
+    .venv/bin/python bench/ingest_throughput.py import [--articles 20000] [--jobs N]
+    .venv/bin/python bench/ingest_throughput.py ingest [--rounds 10] [--jobs 1 2]
 
-Extraction: the annotated articles of tests/fixtures/articles run through the whole
-text pipeline (normalise, structure, extract, validate) `--rounds` times, in memory.
-Ingestion: the same articles, each under `--rounds` different URLs and sources, stored
-one transaction each (as `newsgraph ingest` does) into NEWSGRAPH_DATABASE_URL (a
-scratch database) or an embedded PostgreSQL in a temporary directory. Prints articles
-per second for both.
+import: the benchmark's dataset (`gen_data.py --format jsonl`, `--articles` documents;
+actors, events and claims scaled as `make bench` scales them) goes into a fresh database
+with `newsgraph import FILE`, then the same file again (everything unchanged). Each run
+is timed from the command's start to its exit, as a user waits for it, and the peak
+resident memory of the importing process and of its worker processes is sampled
+(psutil, every 50 ms).
+
+ingest: the annotated articles of tests/fixtures/articles, each `--rounds` times under
+another first line, URL and source (text files with sidecars in a folder), go into a
+fresh database with `newsgraph ingest DIR --jobs N`, for each N given; articles per
+second, and the speed-up over the first N.
+
+The server is NEWSGRAPH_DATABASE_URL's (the scratch databases are created on it and
+dropped afterwards), else an embedded PostgreSQL in a temporary directory. Prints one
+JSON object; the machine's CPU count and load are in it, since other work competes.
 """
 
 from __future__ import annotations
@@ -15,71 +25,209 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import psutil
+from sqlalchemy.engine import make_url
 
 from newsgraph.db.connect import database_url
-from newsgraph.db.engine import make_engine, make_sessionmaker
-from newsgraph.db.migrate import upgrade
-from newsgraph.ingest.importer import Pending, import_documents
-from newsgraph.ingest.pipeline import ArticleInput, document_from_input
+from newsgraph.db.driver import connect
+from newsgraph.ingest.bulk.workers import InProcess, Preparer, ProcessPool
+from newsgraph.ingest.inputs import Defaults, collect
+from newsgraph.ingest.items import Item
 from newsgraph.settings import load_settings
 
-ARTICLES = Path(__file__).parent.parent / "tests" / "fixtures" / "articles"
+BENCH = Path(__file__).parent
+ARTICLES = BENCH.parent / "tests" / "fixtures" / "articles"
+NEWSGRAPH = str(Path(sys.executable).parent / "newsgraph")
 
 
-def _inputs(rounds: int) -> list[ArticleInput]:
-    inputs = []
-    for text_file in sorted(ARTICLES.glob("*.txt")):
-        meta = json.loads(text_file.with_name(text_file.stem + ".meta.json").read_text())
-        for number in range(rounds):
-            # a different first line makes each copy a different article
-            text = f"Edition {number}: {text_file.stem}.\n" + text_file.read_text()
-            inputs.append(
-                ArticleInput(
-                    text=text,
-                    published_at=meta["published_at"],
-                    url=f"https://bench{number}.example/{text_file.stem}",
-                    source_name=f"Bench {number}",
-                    source_domain=f"bench{number}.example",
-                    where=text_file.name,
-                )
-            )
-    return inputs
-
-
-def extraction_rate(inputs: list[ArticleInput]) -> float:
-    started = time.perf_counter()
-    for article in inputs:
-        document_from_input(article)
-    return len(inputs) / (time.perf_counter() - started)
-
-
-async def ingestion_rate(url: str, inputs: list[ArticleInput]) -> float:
-    upgrade(url)
-    engine = make_engine(url, pool_size=1)
-    pending = [Pending(a.where, lambda a=a: document_from_input(a)) for a in inputs]
-    started = time.perf_counter()
-    summary = await import_documents(make_sessionmaker(engine), pending)
-    elapsed = time.perf_counter() - started
-    await engine.dispose()
-    assert summary.failed == 0, summary.errors
-    return len(inputs) / elapsed
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20)
-    args = parser.parse_args()
-    inputs = _inputs(args.rounds)
-    result = {"articles": len(inputs), "extract_per_s": round(extraction_rate(inputs), 1)}
+@contextmanager
+def scratch_server() -> Iterator[str]:
+    """A URL on the server the scratch databases are made on."""
     with (
         tempfile.TemporaryDirectory() as scratch,
         database_url(load_settings(data_dir=Path(scratch))) as url,
     ):
-        result["ingest_per_s"] = round(asyncio.run(ingestion_rate(url, inputs)), 1)
-    print(json.dumps(result))
+        yield url
+
+
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """A new, migrated database on `server`, dropped afterwards."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        subprocess.run([NEWSGRAPH, "db", "upgrade"], env=_env(url), check=True, capture_output=True)
+        yield url
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(server: str, statement: str) -> None:
+    connection = await connect(server)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _env(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+    return {**env, "NEWSGRAPH_DATABASE_URL": url, "NEWSGRAPH_LOG_LEVEL": "WARNING"}
+
+
+def timed(args: list[str], url: str) -> dict[str, Any]:
+    """Run a newsgraph command to its end: seconds, exit status, summary, peak memory."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [NEWSGRAPH, *args], env=_env(url), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    main_peak = workers_peak = 0
+    watched = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            main_peak = max(main_peak, watched.memory_info().rss)
+            workers_peak = max(
+                workers_peak, sum(c.memory_info().rss for c in watched.children(recursive=True))
+            )
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    return {
+        "seconds": round(seconds, 2),
+        "exit": process.returncode,
+        "summary": stderr.strip().splitlines()[-1] if stderr.strip() else "",
+        "rss_mb": round(main_peak / 2**20),
+        "workers_rss_mb": round(workers_peak / 2**20),
+    }
+
+
+def bench_import(server: str, articles: int, jobs: int | None) -> dict[str, Any]:
+    scale = articles / 20_000
+    with tempfile.TemporaryDirectory() as scratch:
+        data = Path(scratch) / "news.jsonl"
+        with data.open("w") as out:
+            subprocess.run(
+                [sys.executable, str(BENCH / "gen_data.py"), "--format", "jsonl",
+                 "--articles", str(articles), "--actors", str(max(50, round(3000 * scale))),
+                 "--events", str(max(50, round(8000 * scale))),
+                 "--claims", str(round(100_000 * scale))],
+                stdout=out, check=True,
+            )  # fmt: skip
+        command = ["import", str(data), *(["--jobs", str(jobs)] if jobs else [])]
+        with fresh_database(server) as url:
+            first = timed(command, url)
+            again = timed(command, url)
+    return {
+        "documents": articles,
+        "import": {**first, "per_second": round(articles / first["seconds"])},
+        "reimport": {**again, "per_second": round(articles / again["seconds"])},
+    }
+
+
+def _articles_folder(folder: Path, rounds: int) -> int:
+    count = 0
+    for text_file in sorted(ARTICLES.glob("*.txt")):
+        meta = json.loads(text_file.with_name(text_file.stem + ".meta.json").read_text())
+        for number in range(rounds):
+            # a different first line and publisher make each copy another article
+            name = f"{text_file.stem}-{number}"
+            (folder / f"{name}.txt").write_text(
+                f"Edition {number}: {text_file.stem}.\n" + text_file.read_text()
+            )
+            source = {"name": f"Bench {number}", "domain": f"bench{number}.example"}
+            copy = {**meta, "url": f"https://{source['domain']}/{text_file.stem}", "source": source}
+            (folder / f"{name}.meta.json").write_text(json.dumps(copy))
+            count += 1
+    return count
+
+
+def bench_ingest(server: str, rounds: int, jobs: list[int]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        articles = _articles_folder(folder, rounds)
+        items = list(collect([str(folder)], Defaults()))
+        for n in jobs:
+            with fresh_database(server) as url:
+                run = timed(["ingest", str(folder), "--jobs", str(n)], url)
+            extracting = extraction_rate(items, n)
+            results[f"jobs_{n}"] = {
+                **run,
+                "per_second": round(articles / run["seconds"], 1),
+                "extraction_per_second": round(extracting, 1),
+            }
+    first = results[f"jobs_{jobs[0]}"]
+    return {
+        "articles": articles,
+        **results,
+        "speedup": {
+            f"jobs_{n}": {
+                "command": round(results[f"jobs_{n}"]["per_second"] / first["per_second"], 2),
+                "extraction": round(
+                    results[f"jobs_{n}"]["extraction_per_second"] / first["extraction_per_second"],
+                    2,
+                ),
+            }
+            for n in jobs
+        },
+    }
+
+
+def extraction_rate(items: list[Item], jobs: int) -> float:
+    """Articles per second the workers of `newsgraph ingest --jobs N` extract (and
+    validate), without the database: what scales with the cores."""
+    preparer: Preparer = ProcessPool(jobs) if jobs > 1 else InProcess()
+    try:
+
+        async def all_of_them() -> None:
+            await asyncio.gather(
+                *(preparer.submit(items[i : i + 5]) for i in range(0, len(items), 5))
+            )
+
+        started = time.monotonic()
+        asyncio.run(all_of_them())
+        return len(items) / (time.monotonic() - started)
+    finally:
+        preparer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    importing = commands.add_parser("import", help="newsgraph import of the dataset, twice")
+    importing.add_argument("--articles", type=int, default=20_000)
+    importing.add_argument("--jobs", type=int, default=None, help="default: the command's")
+    ingesting = commands.add_parser("ingest", help="newsgraph ingest of text, per --jobs")
+    ingesting.add_argument("--rounds", type=int, default=10)
+    ingesting.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    machine = {"cpus": os.cpu_count(), "load_before": [round(x, 2) for x in os.getloadavg()]}
+    with scratch_server() if "NEWSGRAPH_DATABASE_URL" not in os.environ else _given() as server:
+        if args.command == "import":
+            result = bench_import(server, args.articles, args.jobs)
+        else:
+            result = bench_ingest(server, args.rounds, args.jobs)
+    machine["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps({**result, "machine": machine}, indent=2))
+
+
+@contextmanager
+def _given() -> Iterator[str]:
+    yield os.environ["NEWSGRAPH_DATABASE_URL"]
 
 
 if __name__ == "__main__":

@@ -7,44 +7,27 @@ printed as one line on stderr (exit status 1); stdout carries only a command's o
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
-import logging
-import os
-import signal
-import socket
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-import uvicorn
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from uvicorn.supervisors import ChangeReload, Multiprocess
 
-from newsgraph.access import keys
+from newsgraph import defaults
 from newsgraph.access.scopes import Scope
-from newsgraph.db import migrate
-from newsgraph.db.connect import database_url
-from newsgraph.db.engine import make_engine, make_sessionmaker
 from newsgraph.errors import InputError, NewsgraphError
-from newsgraph.ingest.files import RawDocument, read_documents
-from newsgraph.ingest.importer import ImportSummary, Pending, import_documents
-from newsgraph.logs import configure_logging
-from newsgraph.settings import ENV_PREFIX, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from newsgraph.ingest.bulk.summary import ImportSummary
+    from newsgraph.settings import Settings
 
 __all__ = ["app", "main"]
-
-logger = logging.getLogger("newsgraph")
-stderr = Console(stderr=True, soft_wrap=True)
 
 # Plain (click-style) help: the rich panels print a Python type name beside every flag,
 # `--help <bool>` included. Typer also prints one beside every argument it lists (`<str>`),
@@ -66,12 +49,8 @@ keys_app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 
 T = TypeVar("T")
-# Below this many documents an import prints no progress bar.
-PROGRESS_THRESHOLD = 20
-# Seconds uvicorn lets requests in flight finish after SIGTERM before it cancels them.
-GRACEFUL_SHUTDOWN_S = 10
-# What `serve --help` shows as defaults, read from the settings' declaration (not the env).
-_DEFAULTS = {name: field.default for name, field in Settings.model_fields.items()}
+# What `serve --help` shows as defaults: those the settings take (not the environment's).
+_DEFAULTS = {"host": defaults.HOST, "port": defaults.PORT}
 
 
 def _with_setting_default(help_text: str, setting: str) -> str:
@@ -80,7 +59,7 @@ def _with_setting_default(help_text: str, setting: str) -> str:
     Written out rather than `show_default`, which typer prints in parentheses as if the
     default were computed.
     """
-    variable = f"{ENV_PREFIX}{setting.upper()}"
+    variable = f"{defaults.ENV_PREFIX}{setting.upper()}"
     return f"{help_text}  [default: ${variable} if set, else {_DEFAULTS[setting]}]"
 
 
@@ -105,7 +84,14 @@ def options(
     """Options before any command (the app's `help` above is what `--help` prints)."""
 
 
+# Commands import what they need when they run: `newsgraph --help` and an import start
+# without loading uvicorn, Alembic, SQLAlchemy or the GraphQL schema.
+
+
 def _settings() -> Settings:
+    from newsgraph.logs import configure_logging
+    from newsgraph.settings import load_settings
+
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
     return settings
@@ -117,14 +103,19 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except NewsgraphError as exc:
         _error(str(exc))
-    except (DBAPIError, OSError) as exc:
+    except Exception as exc:
+        from newsgraph.db.failures import is_unavailable, sqlstate
+
+        if not (isinstance(exc, OSError) or is_unavailable(exc) or sqlstate(exc)):
+            raise
         reason = getattr(exc, "orig", None) or exc
         _error(f"the database failed: {type(reason).__name__}: {reason}".split("\n")[0])
     raise typer.Exit(1)
 
 
 def _error(message: str) -> None:
-    stderr.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    typer.secho("error:", fg=typer.colors.RED, err=True, nl=False)
+    typer.echo(f" {message}", err=True)
 
 
 @app.command()
@@ -158,132 +149,23 @@ def serve(
     """
 
     def body() -> None:
+        from newsgraph import serving
+        from newsgraph.db import migrate
+        from newsgraph.db.connect import database_url
+
         settings = _settings()
-        _exit_cleanly_on_signals()
+        serving.exit_cleanly_on_signals()
         overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
         settings = settings.model_copy(update=overrides)
         with database_url(settings) as url:
             if migrate_first:
                 migrate.upgrade(url)
-            asyncio.run(_load_demo(url))
+            asyncio.run(serving.load_demo(url))
             settings = settings.model_copy(update={"database_url": url})
-            _tune_garbage_collector()
-            _run_uvicorn(settings, url, workers=workers, reload=reload)
+            serving.tune_garbage_collector()
+            serving.run_uvicorn(settings, url, workers=workers, reload=reload)
 
     _run(body)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, saying "serving" once its sockets listen, not before."""
-
-    def __init__(self, config: uvicorn.Config, settings: Settings) -> None:
-        super().__init__(config)
-        self.settings = settings
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            bound = [sock.getsockname() for server in self.servers for sock in server.sockets]
-            _log_serving(self.settings, bound[0][1], workers=1)
-
-
-def _run_uvicorn(settings: Settings, url: str, *, workers: int, reload: bool) -> None:
-    """Serve in this process, or bind here and supervise worker (or reloading) processes.
-
-    Graceful shutdown is uvicorn's (in-flight requests finish, up to
-    `GRACEFUL_SHUTDOWN_S`); the app's `DrainingMiddleware` answers requests that arrive
-    meanwhile with 503. With several processes each one drains itself.
-    """
-    options: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,
-        "access_log": False,
-        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
-    }
-    if workers == 1 and not reload:
-        from newsgraph.server import create_app
-
-        _Server(uvicorn.Config(create_app(settings), **options), settings).run()
-        return
-    # worker processes import the app afresh and read their settings from the environment
-    os.environ["NEWSGRAPH_DATABASE_URL"] = url
-    config = uvicorn.Config(
-        "newsgraph.server:create_app_from_environment",
-        factory=True,
-        workers=workers,
-        reload=reload,
-        **options,
-    )
-    sock = config.bind_socket()
-    # listen before the workers start, so connections queue until one accepts them
-    sock.listen(config.backlog)
-    _log_serving(settings, sock.getsockname()[1], workers=workers)
-    if config.should_reload:
-        ChangeReload(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
-    else:
-        _Supervisor(config, sockets=[sock]).run()
-
-
-class _Supervisor(Multiprocess):
-    """uvicorn's worker supervisor, closing its copy of the listening socket first on stop.
-
-    Otherwise, while the workers drain, the port still listens through the supervisor's
-    copy: new connections queue where no worker will ever accept them, and hang until the
-    supervisor exits. Closed, they are refused at once, and a client can go elsewhere.
-    """
-
-    def terminate_all(self) -> None:
-        for sock in self.sockets:
-            sock.close()
-        super().terminate_all()
-
-
-def _log_serving(settings: Settings, port: int, *, workers: int) -> None:
-    """Say where the API listens; GraphiQL's URL only where GraphiQL is on (not public)."""
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    address = f"http://{host}:{port}"
-    extra: dict[str, Any] = {"address": address, "workers": workers}
-    if not settings.public:
-        extra["graphiql"] = f"{address}/graphql"
-    logger.info("serving", extra=extra)
-
-
-def _tune_garbage_collector() -> None:
-    """Collect less often in the server: a response builds thousands of short-lived
-    objects, and Python's default thresholds spend a tenth of a feed request in full
-    collections that find nothing to free. Objects alive at start are frozen out of it."""
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-
-
-def _stop(signum: int, _frame: object) -> None:
-    raise SystemExit(0)
-
-
-def _exit_cleanly_on_signals() -> None:
-    """Turn SIGTERM/SIGINT into a normal exit, so the embedded PostgreSQL is stopped.
-
-    uvicorn shuts down gracefully on these signals (in-flight requests finish) and then
-    raises the signal again with the handlers it found installed: these, which unwind
-    the stack through the `finally` that stops the embedded server. (Worker supervisors
-    keep their own handlers and return normally, which unwinds the same way.)
-    """
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-
-
-async def _load_demo(url: str) -> None:
-    from newsgraph.demo import load_demo_if_empty
-
-    engine = make_engine(url, pool_size=1)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            result = await load_demo_if_empty(session)
-        if result is not None:
-            logger.info("demo article loaded", extra={"article_id": result.article_id})
-    finally:
-        await engine.dispose()
 
 
 @db_app.command("upgrade")
@@ -291,6 +173,8 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(metavar="REVISION", hidden=True)] = "head",
 ) -> None:
     """Migrate the database up to REVISION: a revision id, or head (the default)."""
+    from newsgraph.db import migrate
+
     _run(lambda: _with_url(lambda url: migrate.upgrade(url, revision)))
 
 
@@ -299,20 +183,23 @@ def db_downgrade(
     revision: Annotated[str, typer.Argument(metavar="REVISION", hidden=True)],
 ) -> None:
     """Migrate the database down to REVISION: a revision id, -1 (one step), or base."""
+    from newsgraph.db import migrate
+
     _run(lambda: _with_url(lambda url: migrate.downgrade(url, revision)))
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the revision the database is at, and whether that is the latest."""
+    from newsgraph.db import migrate
+    from newsgraph.db.driver import connect
 
     async def read(url: str) -> set[str]:
-        engine = make_engine(url, pool_size=1)
+        connection = await connect(url)
         try:
-            async with engine.connect() as connection:
-                return await migrate.current_revisions(connection)
+            return await migrate.stored_revisions(connection)
         finally:
-            await engine.dispose()
+            await connection.close()
 
     def body(url: str) -> None:
         current = asyncio.run(read(url))
@@ -333,19 +220,26 @@ def db_revision(
     ] = True,
 ) -> None:
     """Write a new migration file (for developers changing the models)."""
+    from newsgraph.db import migrate
+
     _run(
         lambda: _with_url(lambda url: migrate.new_revision(url, message, autogenerate=autogenerate))
     )
 
 
 def _with_url(action: Callable[[str], T]) -> T:
+    from newsgraph.db.connect import database_url
+
     with database_url(_settings()) as url:
         return action(url)
 
 
 async def _in_transaction(url: str, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `action` in one committed transaction on a migrated database."""
-    await migrate.require_head(url)
+    from newsgraph.db.engine import make_engine, make_sessionmaker
+    from newsgraph.db.migrate import require_head
+
+    await require_head(url)
     engine = make_engine(url, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -365,6 +259,8 @@ def keys_create(
     ] = Scope.READ,
 ) -> None:
     """Create an API key and print it once; only its hash is stored."""
+    from newsgraph.access import keys
+
     created = _run(
         lambda: _with_url(
             lambda url: asyncio.run(
@@ -385,6 +281,11 @@ def keys_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List every key: name, scope, prefix, created, last used, revoked."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsgraph.access import keys
+
     found = _run(lambda: _with_url(lambda url: asyncio.run(_in_transaction(url, keys.list_keys))))
     if as_json:
         for info in found:
@@ -412,6 +313,8 @@ def keys_revoke(
     name: Annotated[str, typer.Argument(metavar="NAME", hidden=True)],
 ) -> None:
     """Revoke the key called NAME: every server refuses it from its next request."""
+    from newsgraph.access import keys
+
     revoked = _run(
         lambda: _with_url(
             lambda url: asyncio.run(
@@ -422,84 +325,61 @@ def keys_revoke(
     typer.echo(f"revoked key {name!r} at {revoked:%Y-%m-%d %H:%M:%S} UTC", err=True)
 
 
+_JOBS_HELP = "Worker processes preparing documents.  [default: the number of cores]"
+# Extracting an article costs tens of times what validating a document does: smaller
+# batches start storing sooner, while the workers extract the next ones.
+INGEST_BATCH_SIZE = 100
+_STRICT_HELP = "Any bad document fails the whole import: nothing is written."
+
+
 @app.command("import")
 def import_command(
     files: Annotated[list[str], typer.Argument(metavar="FILE", hidden=True)],
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help=_JOBS_HELP)
+    ] = None,
 ) -> None:
-    """Import structured documents, one transaction each; re-importing changes nothing.
+    """Import structured documents in batches; re-importing changes nothing.
 
-    Each FILE is .json (one document or a list) or .jsonl (one per line); - reads stdin.
+    Each FILE is .json (one document or a list), .jsonl (one per line), or a folder of
+    them; - reads stdin. A bad document is reported with its line and left out, the
+    others land, and the exit status is 1.
     """
 
-    def body(url: str) -> ImportSummary:
-        return asyncio.run(_import(url, files))
+    def body() -> ImportSummary:
+        from newsgraph.db.connect import database_url
+        from newsgraph.ingest.bulk.command import default_jobs, run_import
+        from newsgraph.ingest.files import document_files, read_documents
 
-    def check_files_then_import() -> ImportSummary:
-        missing = [path for path in files if path != "-" and not Path(path).is_file()]
-        if missing:
-            raise InputError(f"{', '.join(missing)}: no such file")
-        return _with_url(body)
+        paths = document_files(files)
+        settings = _settings()
+        items = (item for path in paths for item in read_documents(path))
+        size = None if "-" in paths else sum(Path(path).stat().st_size for path in paths)
+        with database_url(settings) as url:
+            return run_import(
+                url, items, jobs=jobs or default_jobs(), strict=strict, total_bytes=size
+            )
 
-    summary = _run(check_files_then_import)
+    _report(_run(body))
+
+
+def _report(summary: ImportSummary) -> None:
     typer.echo(summary.line(), err=True)
     if summary.failed:
         raise typer.Exit(1)
-
-
-async def _import(url: str, files: list[str]) -> ImportSummary:
-    return await _store_all(url, _all_documents(files), total=_count_documents(files))
-
-
-async def _store_all(
-    url: str, items: Iterable[Pending | RawDocument], total: int | None
-) -> ImportSummary:
-    """Store every item, one transaction each, with a progress bar on a terminal."""
-    await migrate.require_head(url)
-    engine = make_engine(url, pool_size=1)
-    progress = Progress(
-        TextColumn("importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        disable=(total is not None and total < PROGRESS_THRESHOLD) or not stderr.is_terminal,
-    )
-    try:
-        with progress:
-            task = progress.add_task("import", total=total)
-            return await import_documents(
-                make_sessionmaker(engine),
-                items,
-                on_error=_error,
-                on_done=lambda: progress.advance(task),
-            )
-    finally:
-        await engine.dispose()
-
-
-def _count_documents(files: list[str]) -> int | None:
-    """How many documents the files hold, cheaply (JSON lines); None when unknown."""
-    total = 0
-    for path in files:
-        if not path.endswith(".jsonl") or not Path(path).is_file():
-            return None
-        with Path(path).open("rb") as handle:
-            total += sum(1 for line in handle if line.strip())
-    return total
-
-
-def _all_documents(files: list[str]) -> Iterator[RawDocument]:
-    for path in files:
-        yield from read_documents(path)
 
 
 @app.command()
 def extract(
     file: Annotated[str, typer.Argument(metavar="FILE", hidden=True)],
     published_at: Annotated[
-        str,
-        typer.Option(metavar="DATE", help="Publication date (YYYY-MM-DD or ISO timestamp)."),
-    ],
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Publication date (YYYY-MM-DD or ISO timestamp), if the sidecar has none.",
+        ),
+    ] = None,
     source_name: Annotated[
         str | None, typer.Option(metavar="NAME", help="The publisher's name.")
     ] = None,
@@ -512,33 +392,33 @@ def extract(
 ) -> None:
     """Print the structured document of an article (JSON on stdout); no database needed.
 
-    FILE holds the article's text or HTML; - reads stdin.
+    FILE holds the article's text or HTML; - reads stdin. Its metadata comes from the
+    sidecar FILE's-stem.meta.json when there is one, as for ingest; options fill in what
+    it leaves out. Without a publication date, relative dates resolve against today.
     """
     from newsgraph.ingest.document import parse_document
     from newsgraph.ingest.extract import load_extractor
-    from newsgraph.ingest.normalize import decode
-    from newsgraph.ingest.pipeline import ArticleInput, design_format, extract_document, text_of
+    from newsgraph.ingest.inputs import Defaults, article_from_bytes
+    from newsgraph.ingest.pipeline import design_format, extracted_document
 
     def body() -> None:
         settings = _settings()
-        raw = sys.stdin.buffer.read() if file == "-" else _read_bytes(file)
-        content = decode(raw, max_bytes=settings.max_article_bytes)
-        html = file.endswith((".html", ".htm")) or content.lstrip()[:15].lower().startswith(
-            ("<!doctype", "<html")
+        path = None if file == "-" else Path(file)
+        data = sys.stdin.buffer.read() if path is None else _read_bytes(file)
+        article = article_from_bytes(
+            data,
+            file,
+            Defaults(published_at, url, source_name, source_domain),
+            path=path,
+            max_bytes=settings.max_article_bytes,
         )
-        article = ArticleInput(text=None if html else content, html=content if html else None)
-        source = {"name": source_name, "domain": source_domain}
-        raw = extract_document(
-            text_of(article, settings.max_article_bytes),
-            published_at=published_at,
-            source={k: v for k, v in source.items() if v is not None},
-            url=url,
+        raw = extracted_document(
+            article,
             extractor=load_extractor(settings.extractor),
             max_bytes=settings.max_article_bytes,
         )
         parse_document(raw, file)  # what is printed must import
-        payload = design_format(raw)
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(design_format(raw), indent=2, ensure_ascii=False) + "\n")
 
     _run(body)
 
@@ -566,29 +446,64 @@ def ingest(
     url: Annotated[
         str | None, typer.Option(metavar="URL", help="Where the (single) article was published.")
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help=_JOBS_HELP)
+    ] = None,
 ) -> None:
-    """Extract and store articles, one transaction each; re-ingesting changes nothing.
+    """Extract and store articles in batches; re-ingesting changes nothing.
 
     Each INPUT is a file (.txt, .html, .json, .jsonl) or a folder of them, read
-    recursively; - reads stdin.
+    recursively; - reads stdin. Extraction runs in --jobs worker processes. The same
+    text from the same source (without a URL) is one article: after the extractor
+    changed, ingesting it again updates it in place.
     """
-    from newsgraph.ingest.extract import load_extractor
-    from newsgraph.ingest.inputs import Defaults, collect
 
-    def body(database: str) -> ImportSummary:
+    def body() -> ImportSummary:
+        from newsgraph.db.connect import database_url
+        from newsgraph.ingest.bulk.command import default_jobs, run_import
+        from newsgraph.ingest.extract import load_extractor
+        from newsgraph.ingest.inputs import Defaults, collect, input_size
+
         settings = _settings()
+        load_extractor(settings.extractor)  # a bad NEWSGRAPH_EXTRACTOR stops it here
         items = collect(
             paths,
             Defaults(published_at, url, source_name, source_domain),
-            extractor=load_extractor(settings.extractor),
             max_bytes=settings.max_article_bytes,
         )
-        return asyncio.run(_store_all(database, items, total=None))
+        with database_url(settings) as database:
+            return run_import(
+                database,
+                items,
+                jobs=jobs or default_jobs(),
+                strict=strict,
+                total_bytes=input_size(paths),
+                extractor=settings.extractor,
+                max_bytes=settings.max_article_bytes,
+                batch_size=INGEST_BATCH_SIZE,
+            )
 
-    summary = _run(lambda: _with_url(body))
-    typer.echo(summary.line(), err=True)
-    if summary.failed:
-        raise typer.Exit(1)
+    _report(_run(body))
+
+
+@app.command("graphiql-assets")
+def graphiql_assets(
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL", help="The npm registry to fetch from.  [default: the public registry]"
+        ),
+    ] = None,
+) -> None:
+    """Fetch GraphiQL's pinned files into the data dir; `serve` then serves them itself
+    under /graphql/static/ instead of the page loading them from a public CDN."""
+    from newsgraph.graphiql_assets import DEFAULT_REGISTRY, fetch_assets
+    from newsgraph.http.graphiql import assets_dir
+
+    directory = assets_dir(_settings())
+    written = _run(lambda: fetch_assets(directory, registry=registry or DEFAULT_REGISTRY))
+    print(f"{len(written)} files fetched; GraphiQL's assets are in {directory}")
 
 
 @app.command("export-schema")

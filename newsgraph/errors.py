@@ -2,6 +2,7 @@
 
     NewsgraphError                 base: caught at entry points, printed without a traceback
      ├── ConfigurationError        a setting has a bad value (names the variable)
+     ├── AssetError                a GraphiQL asset cannot be fetched, or not the pinned bytes
      ├── DatabaseError             the database cannot be reached or prepared
      │    ├── EmbeddedDatabaseError    the embedded PostgreSQL failed to start or stop
      │    └── UnavailableError     unreachable, restarting, or no free connection in time
@@ -10,15 +11,22 @@
      │    └── EditError            an edit (a write mutation) names bad values or missing rows
      ├── AuthenticationError       an API key is missing where required, unknown or revoked
      ├── PermissionDeniedError     the caller's key lacks the scope (a write with a read key)
+     │    └── NotTrustedError      a document outside the trusted-documents manifest (public)
      ├── QueryTooComplexError      the document exceeds a limit (depth, aliases, nodes, ...)
      ├── RateLimitedError          the caller spent its budget; retry after some seconds
      ├── TimedOutError             a statement or the whole request ran out of time
      ├── ConflictError             a write kept colliding with concurrent writes
+     ├── SubscriptionError         a subscription cannot start or go on
+     │    ├── CursorExpiredError   `after:` names a change older than the log keeps: refetch
+     │    ├── TooManySubscriptionsError    over the per-connection or per-process limit
+     │    └── SubscriberTooSlowError       its queue overflowed: ended, resume with `after:`
      └── RequestError              the HTTP request is not a GraphQL request we take
           ├── MethodNotAllowedError
           ├── NotFoundError
           ├── PayloadTooLargeError
-          └── UnsupportedMediaTypeError
+          ├── UnsupportedMediaTypeError
+          ├── PersistedQueryNotFoundError      a hash this server does not know (yet)
+          └── PersistedQueryNotSupportedError  a hash where persisted queries are off
 
 `answer_for(error)` gives each (and the GraphQL errors raised while executing) its
 `extensions.code` and HTTP status; the CLI prints the
@@ -29,19 +37,21 @@ value and what to do, so it can be shown as is.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError
-
 __all__ = [
     "ANSWERS",
+    "GRAPHQL_ERROR",
     "INTERNAL",
     "Answer",
+    "AssetError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "CursorExpiredError",
     "DatabaseError",
     "DocumentError",
     "EditError",
@@ -50,13 +60,19 @@ __all__ = [
     "MethodNotAllowedError",
     "NewsgraphError",
     "NotFoundError",
+    "NotTrustedError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "PersistedQueryNotFoundError",
+    "PersistedQueryNotSupportedError",
     "Problem",
     "QueryTooComplexError",
     "RateLimitedError",
     "RequestError",
+    "SubscriberTooSlowError",
+    "SubscriptionError",
     "TimedOutError",
+    "TooManySubscriptionsError",
     "UnavailableError",
     "UnsupportedMediaTypeError",
     "answer_for",
@@ -78,6 +94,10 @@ class NewsgraphError(Exception):
 
 class ConfigurationError(NewsgraphError):
     """A setting is missing or has a value that cannot be used."""
+
+
+class AssetError(NewsgraphError):
+    """`newsgraph graphiql-assets` could not fetch a file, or got other bytes than pinned."""
 
 
 class DatabaseError(NewsgraphError):
@@ -111,6 +131,10 @@ class PermissionDeniedError(NewsgraphError):
     """The caller is not allowed to do what it asked."""
 
 
+class NotTrustedError(PermissionDeniedError):
+    """A public server with a trusted-documents manifest runs only the documents it lists."""
+
+
 class QueryTooComplexError(NewsgraphError):
     """A document asks for more than a limit allows; nothing of it ran."""
 
@@ -136,6 +160,33 @@ class ConflictError(NewsgraphError):
     """A write collided with concurrent writes on every attempt; nothing was written."""
 
 
+class SubscriptionError(NewsgraphError):
+    """A subscription cannot start, or cannot go on; the message says what to do instead."""
+
+
+class CursorExpiredError(SubscriptionError):
+    """`after:` names a change the log no longer keeps (`change_retention`): what changed
+    since cannot be replayed, so the client has to refetch its data and subscribe anew."""
+
+
+class TooManySubscriptionsError(SubscriptionError):
+    """A connection or the process runs as many subscriptions as it may."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.extensions = {"limit": limit}
+
+
+class SubscriberTooSlowError(SubscriptionError):
+    """A subscriber read its messages slower than they came and its queue filled up; the
+    subscription ended rather than the server's memory growing. `after` in the extensions
+    is the cursor to resume from."""
+
+    def __init__(self, message: str, *, limit: int, after: str | None) -> None:
+        super().__init__(message)
+        self.extensions = {"limit": limit} | ({} if after is None else {"after": after})
+
+
 class RequestError(NewsgraphError):
     """The HTTP request cannot carry a GraphQL operation (bad JSON, a batch when off, ...)."""
 
@@ -158,6 +209,27 @@ class PayloadTooLargeError(RequestError):
 
 class UnsupportedMediaTypeError(RequestError):
     """The request body is not JSON (a form post, `text/plain`)."""
+
+
+class PersistedQueryNotFoundError(RequestError):
+    """A persisted query's hash this server does not know: send the document with it.
+
+    The message is the one Apollo's persisted-queries link (and urql's persistedExchange)
+    look for before sending the full document; it cannot say more without breaking them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
+
+
+class PersistedQueryNotSupportedError(RequestError):
+    """Persisted queries are off here (`NEWSGRAPH_APQ_LIMIT=0`, no manifest): send documents.
+
+    The message is the one Apollo's link looks for before it stops sending hashes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotSupported")
 
 
 @dataclass(frozen=True)
@@ -230,21 +302,28 @@ ANSWERS: dict[type[BaseException], Answer] = {
     TimedOutError: Answer("TIMEOUT", 504),
     RateLimitedError: Answer("RATE_LIMITED", 429),
     AuthenticationError: Answer("UNAUTHENTICATED", 401),
+    NotTrustedError: Answer("PERSISTED_QUERY_NOT_IN_LIST", 403),
     PermissionDeniedError: Answer("FORBIDDEN", 403),
     QueryTooComplexError: Answer("QUERY_TOO_COMPLEX", 400),
     MethodNotAllowedError: Answer("METHOD_NOT_ALLOWED", 405),
     NotFoundError: Answer("NOT_FOUND", 404),
     PayloadTooLargeError: Answer("PAYLOAD_TOO_LARGE", 413),
     UnsupportedMediaTypeError: Answer("UNSUPPORTED_MEDIA_TYPE", 415),
+    # 200, as Apollo Server answers them: the clients read the error, then send the query
+    PersistedQueryNotFoundError: Answer("PERSISTED_QUERY_NOT_FOUND", 200),
+    PersistedQueryNotSupportedError: Answer("PERSISTED_QUERY_NOT_SUPPORTED", 200),
     RequestError: Answer("BAD_REQUEST", 400),
+    CursorExpiredError: Answer("CURSOR_EXPIRED", 410),
+    TooManySubscriptionsError: Answer("TOO_MANY_SUBSCRIPTIONS", 429),
+    SubscriberTooSlowError: Answer("SUBSCRIBER_TOO_SLOW", 503),
     InputError: Answer("BAD_USER_INPUT", 400, request_error=False),
-    # graphql-core and Strawberry raise these on purpose while executing, about input
-    # (an ID argument that does not parse, an enum value out of range).
-    GraphQLError: Answer("BAD_USER_INPUT", 400, request_error=False),
     ConflictError: Answer("CONFLICT", 409, request_error=False),
     ConfigurationError: Answer("INTERNAL", 500),
 }
 INTERNAL = Answer("INTERNAL", 500, request_error=False)
+# graphql-core and Strawberry raise GraphQLError on purpose while executing, about input
+# (an ID argument that does not parse, an enum value out of range).
+GRAPHQL_ERROR = Answer("BAD_USER_INPUT", 400, request_error=False)
 
 
 def answer_for(error: BaseException) -> Answer:
@@ -255,4 +334,9 @@ def answer_for(error: BaseException) -> Answer:
             if isinstance(error, NewsgraphError) and error.headers:
                 return Answer(answer.code, answer.status, answer.request_error, error.headers)
             return answer
+    # Looked up where graphql-core is loaded already (it alone raises its errors), so
+    # that importing this module, as every command does, does not load it.
+    graphql = sys.modules.get("graphql")
+    if graphql is not None and isinstance(error, graphql.GraphQLError):
+        return GRAPHQL_ERROR
     return INTERNAL

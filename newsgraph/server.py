@@ -1,4 +1,6 @@
-"""The ASGI application: `/graphql` (HTTP and GraphiQL), `/healthz`, `/readyz`, `/metrics`.
+"""The ASGI application: `/graphql` (HTTP and GraphiQL, its assets under
+`/graphql/static/`; subscriptions over WebSocket and multipart HTTP), `/healthz`,
+`/readyz`, `/metrics`.
 
 `create_app(settings)` builds the app and opens nothing; the database engine (and the
 embedded PostgreSQL, when no URL is configured) starts with the app's lifespan (see
@@ -15,13 +17,16 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from newsgraph.http.cors import Cors
 from newsgraph.http.draining import DrainingMiddleware
 from newsgraph.http.endpoint import GraphQLEndpoint
+from newsgraph.http.graphiql import StaticAssets
+from newsgraph.http.live import LiveView, streaming_or
 from newsgraph.http.runtime import Runtime
 from newsgraph.http.transport import TransportRules
+from newsgraph.http.trusted import Manifest
 from newsgraph.logs import configure_logging
 from newsgraph.metrics import AppMetrics, MetricsEndpoint
 from newsgraph.observability import RequestLogMiddleware
@@ -56,12 +61,18 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         finally:
             await runtime.stop()
 
+    manifest = Manifest.load(settings.trusted_documents) if settings.trusted_documents else None
+    schema = make_schema(settings)
+    live = LiveView(runtime, schema, manifest)  # subscriptions: WebSocket and multipart HTTP
     graphql = TransportRules(
-        GraphQLEndpoint(runtime, make_schema(settings)), max_body_bytes=settings.max_body_bytes
+        streaming_or(GraphQLEndpoint(runtime, schema, manifest), live),
+        max_body_bytes=settings.max_body_bytes,
     )
     # with /metrics off nothing is counted; the route still answers, with a JSON 404
     metrics = (
-        None if settings.metrics_access is MetricsAccess.OFF else AppMetrics(runtime.pool_watch)
+        None
+        if settings.metrics_access is MetricsAccess.OFF
+        else AppMetrics(runtime.pool_watch, lambda: runtime.reader)
     )
     middleware = [
         *tracing_middleware(settings),
@@ -74,7 +85,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Cors,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["authorization", "content-type", *settings.cors_headers],
+                # what browser code may read: when to retry (429, 503), and the log line's id
+                expose_headers=["Retry-After", "X-Request-ID"],
+                max_age=settings.cors_max_age,
             )
         )
     app = Starlette(
@@ -83,12 +97,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", live),
+            Route("/graphql/static/{path:path}", StaticAssets(settings)),
             Route("/metrics", MetricsEndpoint(runtime, metrics)),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.live = live
     return app
 
 

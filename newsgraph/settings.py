@@ -9,6 +9,7 @@ to the conventional `DATABASE_URL`.
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,9 +18,13 @@ import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from newsgraph.defaults import ENV_PREFIX
+from newsgraph.defaults import HOST as DEFAULT_HOST
+from newsgraph.defaults import PORT as DEFAULT_PORT
 from newsgraph.errors import ConfigurationError
 
 __all__ = [
+    "DEFAULT_CORS_HEADERS",
     "Executor",
     "LogFormat",
     "MetricsAccess",
@@ -28,7 +33,22 @@ __all__ = [
     "load_settings",
 ]
 
-ENV_PREFIX = "NEWSGRAPH_"
+
+# Request headers browsers may send from allowed origins besides Authorization and
+# Content-Type: W3C trace context and baggage, Sentry's trace, Apollo's client awareness,
+# a request id to follow, and the header Apollo sends to force a CORS preflight.
+DEFAULT_CORS_HEADERS = (
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "x-request-id",
+    "apollo-require-preflight",
+)
+# An HTTP header name (RFC 9110 token)
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 class Executor(StrEnum):
@@ -92,16 +112,50 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("NEWSGRAPH_DATABASE_URL", "DATABASE_URL", "database_url"),
         description="postgresql://user:password@host:port/database; unset: embedded PostgreSQL",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="a read replica: read-only operations go there (unset: everything to "
+        "the database URL)",
+    )
+    read_after_write: float = Field(
+        default=10.0,
+        ge=0,
+        description="seconds after a key's last write during which its reads stay on the "
+        "primary (longer than the replica's lag)",
+    )
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="where the embedded PostgreSQL keeps its data",
     )
-    host: str = Field(default="127.0.0.1", description="address `serve` listens on")
-    port: int = Field(default=8000, ge=1, le=65535, description="port `serve` listens on")
+    host: str = Field(default=DEFAULT_HOST, description="address `serve` listens on")
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, description="port `serve` listens on")
     debug: bool = Field(default=False, description="unmask internal errors in responses")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="comma-separated origins allowed by CORS; empty: none",
+    )
+    cors_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_HEADERS),
+        description="comma-separated request headers allowed by CORS besides Authorization "
+        "and Content-Type",
+    )
+    cors_max_age: int = Field(
+        default=600, ge=0, le=86_400, description="seconds a browser may keep a CORS preflight"
+    )
+    cache_max_age: int = Field(
+        default=0,
+        ge=0,
+        description="Cache-Control max-age of anonymous GET queries' answers; 0: no-store",
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="JSON manifest of hash -> document (graphql-codegen, Relay); with "
+        "public, the only documents anonymous callers may run",
+    )
+    apq_limit: int = Field(
+        default=10_000,
+        ge=0,
+        description="automatic persisted queries kept in the database; 0: APQ off",
     )
     log_format: LogFormat = Field(default=LogFormat.JSON, description="json or console")
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
@@ -151,6 +205,30 @@ class Settings(BaseSettings):
         description="compiled (one SQL statement per query) or resolvers (field by field)",
     )
 
+    change_retention: float = Field(
+        default=24 * 3600.0,
+        gt=0,
+        description="seconds the change log keeps changes for subscriptions to resume from "
+        "(`after:`); older cursors must refetch",
+    )
+    subscriptions_per_connection: int = Field(
+        default=20, ge=1, description="subscriptions one WebSocket connection may run at once"
+    )
+    subscriptions_per_process: int = Field(
+        default=10_000, ge=1, description="subscriptions one server process runs at once"
+    )
+    subscription_queue: int = Field(
+        default=100,
+        ge=1,
+        description="messages waiting for one slow subscriber; beyond, its subscription ends",
+    )
+    ws_ping_interval: float = Field(
+        default=20.0,
+        ge=0,
+        description="seconds between pings on an idle WebSocket; one unanswered for as long "
+        "closes it; 0: no pings",
+    )
+
     metrics: MetricsAccess | None = Field(
         default=None,
         description="GET /metrics: on, off, or key (an admin API key); unset: key in public "
@@ -167,6 +245,23 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("cors_headers", mode="before")
+    @classmethod
+    def _split_headers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",") if name.strip()]
+        if isinstance(value, list | tuple):
+            for name in value:
+                if not isinstance(name, str) or not _HEADER_NAME.match(name):
+                    raise ValueError(f"{name!r} is not an HTTP header name")
+            return [name.lower() for name in value]
+        return value
+
+    @field_validator("trusted_documents", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -186,7 +281,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}: use DEBUG, INFO, WARNING or ERROR")
         return level
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():

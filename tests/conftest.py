@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -37,6 +34,7 @@ from newsgraph.server import create_app
 from newsgraph.settings import Settings
 from tests.helpers import (
     ServerStatements,
+    ShortcutAnswers,
     StatementLog,
     corpus_documents,
     create_key,
@@ -46,6 +44,7 @@ from tests.helpers import (
     recording,
     seed_document,
 )
+from tests.live import serving
 
 TEMPLATE = "newsgraph_test_template"
 SHARED = "newsgraph_test_shared"
@@ -116,6 +115,25 @@ async def database_url(server_url: str, template_url: str) -> AsyncIterator[str]
 
 
 @pytest.fixture
+async def new_database(
+    server_url: str, template_url: str
+) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Makes more fresh, migrated databases for this test (to compare two ways of writing
+    the same data); they are dropped afterwards."""
+    made: list[str] = []
+
+    async def make() -> str:
+        name = f"newsgraph_test_{uuid.uuid4().hex[:12]}"
+        await _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+        made.append(name)
+        return _with_database(server_url, name)
+
+    yield make
+    for name in made:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A connection-per-use engine on this test's own database."""
     engine = engine_for(database_url)
@@ -124,12 +142,23 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    """The whole ASGI app over HTTP, on this test's own database with the demo loaded."""
+async def demo_url(database_url: str, db_engine: AsyncEngine) -> str:
+    """This test's own database with the seed article loaded, as `newsgraph serve` does."""
     async with make_sessionmaker(db_engine)() as session:
         await load_demo_if_empty(session)
-    async with http_client(db_engine, database_url) as client:
+    return database_url
+
+
+@pytest.fixture
+async def client(demo_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole ASGI app over HTTP, on this test's own database with the demo loaded."""
+    async with http_client(db_engine, demo_url) as client:
         yield client
+
+
+@pytest.fixture
+def shortcut_answers(monkeypatch: pytest.MonkeyPatch) -> ShortcutAnswers:
+    return ShortcutAnswers(monkeypatch)
 
 
 @pytest.fixture
@@ -138,26 +167,9 @@ def corpus_server(database_url: str) -> Iterator[tuple[str, str]]:
     write key. For clients that need a socket (schemathesis, the fuzzers)."""
     asyncio.run(import_raw(database_url, corpus_documents()))
     key = asyncio.run(create_key(database_url, "corpus-server", "write"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     app = create_app(Settings(database_url=database_url, rate_limit=0, pool_size=2))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/graphql"
-    for _ in range(200):
-        try:
-            httpx.get(url.replace("/graphql", "/healthz"), timeout=1)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    try:
-        yield url, key
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield f"{url}/graphql", key
 
 
 @pytest.fixture

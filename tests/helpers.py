@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,14 +13,19 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from newsgraph.db.base import Base
+from newsgraph.db.driver import connect
 from newsgraph.db.engine import async_url, make_sessionmaker
+from newsgraph.http.shortcut import Shortcut
+from newsgraph.ingest.bulk.runner import import_items
+from newsgraph.ingest.bulk.summary import ImportSummary
+from newsgraph.ingest.bulk.workers import InProcess, Preparer, ProcessPool
 from newsgraph.ingest.files import RawDocument
-from newsgraph.ingest.importer import ImportSummary, import_documents
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
@@ -28,8 +35,20 @@ def corpus_paths() -> list[Path]:
     return sorted(CORPUS.glob("*.json"))
 
 
+def generated_documents(articles: int) -> list[RawDocument]:
+    """The benchmark's dataset generator, small: keyed actors and events shared widely."""
+    output = subprocess.run(
+        [sys.executable, str(CORPUS.parents[2] / "bench" / "gen_data.py"), "--seed", "5",
+         "--format", "jsonl", "--articles", str(articles), "--actors", "60", "--events", "90",
+         "--claims", str(articles * 5), "--sources", "6"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    lines = [line for line in output.split("\n") if line]
+    return [RawDocument(f"gen {n}", raw=json.loads(line)) for n, line in enumerate(lines)]
+
+
 def corpus_documents() -> list[RawDocument]:
-    """The corpus as raw documents, ready for `import_documents`."""
+    """The corpus as raw documents, ready for `import_raw`."""
     return [RawDocument(path.name, raw=json.loads(path.read_text())) for path in corpus_paths()]
 
 
@@ -126,13 +145,27 @@ def engine_for(url: str) -> AsyncEngine:
     return create_async_engine(async_url(url), poolclass=NullPool)
 
 
-async def import_raw(url: str, documents: list[RawDocument]) -> ImportSummary:
-    """Import documents into the database at `url`, as `newsgraph import` does."""
-    engine = engine_for(url)
+async def import_raw(
+    url: str, documents: list[RawDocument], *, batch_size: int = 1, jobs: int = 1
+) -> ImportSummary:
+    """Import documents into the database at `url`, as `newsgraph import` does (each
+    batch planned on a second connection while the one before is written); by default
+    one document per transaction, prepared in this process."""
+    preparer: Preparer = ProcessPool(jobs) if jobs > 1 else InProcess()
+    connection = await connect(url)
+    reader = await connect(url)
     try:
-        return await import_documents(make_sessionmaker(engine), documents)
+        return await import_items(
+            connection,
+            (d.item() for d in documents),
+            preparer,
+            reader=reader,
+            batch_size=batch_size,
+        )
     finally:
-        await engine.dispose()
+        await reader.close()
+        await connection.close()
+        preparer.close()
 
 
 async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -144,6 +177,83 @@ async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
             for table in Base.metadata.sorted_tables:
                 rows = await connection.execute(text(f"SELECT * FROM {table.name} ORDER BY 1, 2"))
                 tables[table.name] = [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+    return tables
+
+
+_ACTOR = "(SELECT x.name_normalized || '/' || x.kind FROM actor x WHERE x.id = {})"
+_EVENT = (
+    "(SELECT coalesce(x.key, '-') || '/' || x.title_normalized || '/'"
+    " || coalesce(x.date::text, '-') FROM event x WHERE x.id = {})"
+)
+_SOURCE = "(SELECT coalesce(x.domain, 'named ' || x.name) FROM source x WHERE x.id = {})"
+_ARTICLE = "(SELECT x.content_hash FROM article x WHERE x.id = {})"
+# a claim: its article and its place among the article's claims
+_CLAIMS = (
+    "(SELECT c.*, a.content_hash || '#' || row_number() OVER"
+    " (PARTITION BY c.article_id ORDER BY c.id) AS natural_key FROM claim c"
+    " JOIN article a ON a.id = c.article_id) c"
+)
+_SET = (
+    "(SELECT array_agg(n ORDER BY n) FROM (SELECT {source} AS n FROM source_set s,"
+    " unnest(s.source_ids) AS i WHERE s.id = {{}}) q)".format(source=_SOURCE.format("i"))
+)
+# Every table by what identifies its rows, not by surrogate ids (which depend on the order
+# rows were written and on sequence values used up by rolled-back work) nor timestamps.
+NATURAL: dict[str, str] = {
+    "api_key": "SELECT name, prefix, secret_hash, scopes, revoked_at FROM api_key",
+    "persisted_query": "SELECT hash, document FROM persisted_query",
+    # the log says how the graph was written (one statement or many), not what it is
+    "change_log": "SELECT topic FROM change_log WHERE false",
+    "change_log_horizon": "SELECT xid, change_id FROM change_log_horizon",
+    "rate_budget": "SELECT client FROM rate_budget",
+    "rate_process": "SELECT process FROM rate_process",
+    "source": "SELECT name, domain, url, disclaimer_heading, disclaimer_text FROM source",
+    "actor": "SELECT key, name, name_normalized, kind, title, country, aliases, match_names,"
+    f" wikidata_id, {_ACTOR.format('affiliation_id')} FROM actor",
+    "actor_redirect": f"SELECT {_ACTOR.format('actor_id')} FROM actor_redirect",
+    "event": "SELECT key, title, title_normalized, kind, status, location, date,"
+    " date_precision, date_text FROM event",
+    "event_participant": f"SELECT {_EVENT.format('event_id')}, {_ACTOR.format('actor_id')}, role"
+    " FROM event_participant",
+    "event_link": f"SELECT {_EVENT.format('from_event_id')}, {_EVENT.format('to_event_id')}, kind"
+    " FROM event_link",
+    "article": f"SELECT {_SOURCE.format('source_id')}, url, title, body, sections, published_at,"
+    " published_precision, language, dateline, content_hash, input_hash, disclaimer_heading,"
+    " disclaimer_text FROM article",
+    "claim": f"SELECT natural_key, text, kind, {_ACTOR.format('claimant_id')},"
+    f" {_EVENT.format('event_id')}, span_start, span_end FROM {_CLAIMS}",
+    "claim_about": f"SELECT c.natural_key, {_ACTOR.format('ca.actor_id')}"
+    f" FROM claim_about ca JOIN {_CLAIMS} ON c.id = ca.claim_id",
+    "article_actor": f"SELECT {_ARTICLE.format('article_id')}, {_ACTOR.format('actor_id')},"
+    " mention_count FROM article_actor",
+    "article_event": f"SELECT {_ARTICLE.format('article_id')}, {_EVENT.format('event_id')}"
+    " FROM article_event",
+    "actor_source": f"SELECT {_ACTOR.format('actor_id')}, {_SOURCE.format('source_id')},"
+    f" article_count, {_ARTICLE.format('first_disclaimed_article_id')} FROM actor_source",
+    "event_source": f"SELECT {_EVENT.format('event_id')}, {_SOURCE.format('source_id')},"
+    f" article_count, {_ARTICLE.format('first_disclaimed_article_id')} FROM event_source",
+    "source_set": f"SELECT {_SET.format('id')} FROM source_set",
+    "actor_source_set": f"SELECT {_ACTOR.format('actor_id')}, {_SET.format('set_id')}"
+    " FROM actor_source_set",
+    "event_source_set": f"SELECT {_EVENT.format('event_id')}, {_SET.format('set_id')}"
+    " FROM event_source_set",
+}
+
+
+async def natural_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table by natural keys (`NATURAL`), sorted: equal snapshots mean
+    the same graph, however it was written."""
+    missing = {t.name for t in Base.metadata.sorted_tables} - set(NATURAL)
+    assert not missing, f"tests.helpers.NATURAL does not say how to compare {sorted(missing)}"
+    engine = engine_for(url)
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        async with engine.connect() as connection:
+            for name, sql in NATURAL.items():
+                rows = await connection.execute(text(sql))
+                tables[name] = sorted((tuple(row) for row in rows), key=repr)
     finally:
         await engine.dispose()
     return tables
@@ -239,3 +349,34 @@ def http_client(
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers
     )
+
+
+class ShortcutAnswers:
+    """Counts the requests the short path answered (the others went the long way)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answered = 0
+        answer = Shortcut.answer
+
+        async def counted(shortcut: Shortcut, *args: Any) -> Any:
+            result = await answer(shortcut, *args)
+            self.answered += result is not None
+            return result
+
+        monkeypatch.setattr(Shortcut, "answer", counted)
+
+
+def small_document(
+    n: int, *, source: str = "Wire", disclaimer: str | None = None
+) -> dict[str, Any]:
+    """A short structured document of its own per `n` (title "Story number n")."""
+    return {
+        "published_at": "2025-06-06",
+        "url": f"https://{source.lower()}.example/{n}",
+        "source": {"name": source, "domain": f"{source.lower()}.example", "disclaimer": disclaimer},
+        "title": f"Story number {n}",
+        "body": f"Story number {n}. Officials met in London to talk about trade {n}.",
+        "actors": [],
+        "events": [],
+        "claims": [],
+    }

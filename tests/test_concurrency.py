@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 from typing import Any
 
@@ -11,7 +12,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from newsgraph.demo import seed_text
-from tests.helpers import corpus_documents, engine_for, http_client, import_raw
+from newsgraph.ingest.files import RawDocument
+from tests.helpers import (
+    corpus_documents,
+    engine_for,
+    generated_documents,
+    http_client,
+    import_raw,
+)
+from tests.test_provenance import DRIFT, SET_DRIFT
 
 MERGE = """mutation($into: ID!, $from: ID!) { mergeActors(into: $into, from: $from) {
     actor { id } userErrors { code } } }"""
@@ -121,3 +130,84 @@ async def test_fifty_concurrent_ingests_of_one_article_create_it_once(
             assert await connection.scalar(text("SELECT count(*) FROM article")) == 1
     finally:
         await engine.dispose()
+
+
+def _with_summit(document: dict[str, Any], number: int, url: str) -> dict[str, Any]:
+    """The document at `url`, also reporting a new, unkeyed event (matched by title and date)."""
+    summit = f"Concurrent summit {number}"
+    return {
+        **copy.deepcopy(document),
+        "url": url,
+        "events": [
+            *document["events"],
+            {"title": summit, "kind": "meeting", "date": "2025-07-01", "status": "scheduled"},
+        ],
+    }
+
+
+async def test_an_import_beside_ingests_and_merges_leaves_no_duplicates(
+    database_url: str, db_engine: AsyncEngine, write_key: str
+) -> None:
+    corpus = corpus_documents()
+    await import_raw(database_url, corpus)
+    documents = [
+        RawDocument(f"import {n}", raw=_with_summit(d.raw, n, f"https://import.example/{n}"))
+        for n, d in enumerate(corpus * 4)
+    ]
+    documents += generated_documents(150)
+    rng = random.Random(11)
+    async with http_client(db_engine, database_url, key=write_key) as client:
+        actors = await _ids(client, "{ actors(first: 100) { nodes { id } } }", "actors")
+        few = actors[:6]
+        # The same new events the import creates, created by ingests meanwhile; merges of
+        # the actors every document points at; text the import does not have.
+        calls = []
+        for n, d in enumerate(corpus * 4):
+            document = _with_summit(d.raw, n, f"https://mutation.example/{n}")
+            document["title"] = f"{document['title']} (as the wire has it)"
+            calls.append(_post(client, INGEST, input={"document": document}))
+            if n % 2 == 0:
+                into, merged = rng.sample(few, 2)
+                calls.append(_post(client, MERGE, into=into, **{"from": merged}))
+        calls += [
+            _post(
+                client, INGEST, input={"text": seed_text(), "publishedAt": f"2025-06-0{d}T00:00Z"}
+            )
+            for d in range(1, 4)
+        ]
+        importing = asyncio.create_task(import_raw(database_url, documents, batch_size=20))
+        results = await asyncio.gather(*calls)
+        summary = await importing
+
+    assert summary.failed == 0, summary.errors
+    assert summary.outcomes["created"] == len(documents)
+    for body in results:
+        for payload in body["data"].values():
+            assert (
+                not payload["userErrors"]
+                or payload.get("mergedId", "") is None
+                or {e["code"] for e in payload["userErrors"]} <= {"CONFLICT", "NOT_FOUND"}
+            ), payload
+    ingested = [r["data"]["ingestArticle"] for r in results if "ingestArticle" in r["data"]]
+    assert all(p["article"] for p in ingested), ingested
+    duplicates = {
+        "events": "SELECT title_normalized, date FROM event GROUP BY 1, 2, key HAVING count(*) > 1",
+        "actors": "SELECT name_normalized, kind FROM actor GROUP BY 1, 2 HAVING count(*) > 1",
+        "articles": "SELECT content_hash FROM article GROUP BY 1 HAVING count(*) > 1",
+    }
+    engine = engine_for(database_url)
+    try:
+        async with engine.connect() as connection:
+            for kind, sql in duplicates.items():
+                assert (await connection.execute(text(sql))).all() == [], kind
+            summits = await connection.scalar(
+                text("SELECT count(*) FROM event WHERE title LIKE 'Concurrent summit %'")
+            )
+            assert summits == len(corpus * 4)
+            assert (await connection.execute(text(DRIFT))).all() == []
+            assert (await connection.execute(text(SET_DRIFT))).all() == []
+    finally:
+        await engine.dispose()
+    assert await _integrity(database_url) == dict.fromkeys(
+        ["redirects to a missing actor", "merged actors still present", "merged names not kept"], 0
+    )

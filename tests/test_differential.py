@@ -72,11 +72,17 @@ from newsgraph.db.enums import EventLinkKind
 from newsgraph.edit.actors import create_actor, merge_actors
 from newsgraph.edit.events import add_participant, create_event, link_events
 from newsgraph.edit.sources import update_source
-from newsgraph.http.shortcut import Shortcut
 from newsgraph.ingest.files import RawDocument
 from newsgraph.settings import Settings
 from tests.conftest import TEMPLATE
-from tests.helpers import corpus_documents, http_client, import_raw, schema_for, seed_document
+from tests.helpers import (
+    ShortcutAnswers,
+    corpus_documents,
+    http_client,
+    import_raw,
+    schema_for,
+    seed_document,
+)
 from tests.test_graphql_paging import (
     EDGES,
     NESTED_CONNECTIONS,
@@ -1380,9 +1386,6 @@ HAND_WRITTEN = [
             filter: {publishedAfter: "2025-06-10T08:00:00"}) { totalCount nodes { title } }
           b: articles(first: 100, filter: {publishedBefore: $d}) { totalCount } }""",
         {"d": "2025-06-12T02:00:00"},
-        known="resolvers/filters.py passes an instant without an offset on as a naive "
-        "datetime: the resolvers' statement reads it in the server's TimeZone, asyncpg (the "
-        "compiled statement's parameter) in the Python process's",
     ),
     # -- falls back ----------------------------------------------------------------------
     Case(
@@ -1588,19 +1591,15 @@ async def test_both_executors_answer_alike(
     assert compiled == expected, f"compiled: {compiled}, expected {expected}: {query}"
 
 
-@pytest.mark.xfail(
-    strict=False,  # it depends on whether a statement is running when the error comes
-    reason="resolver path: the error nulls the whole response, graphql-core cancels the "
-    "sibling resolvers, a statement cancelled mid-way invalidates the session's "
-    "connection, and the Disclaimers extension's statement then fails: the answer is "
-    "SQLAlchemy's PendingRollbackError message, without extensions.code, unmasked",
-)
 async def test_a_refused_argument_beside_a_running_statement(
     dataset_engine: AsyncEngine, dataset: Dataset
 ) -> None:
+    """The error nulls the whole response and graphql-core cancels the sibling resolvers;
+    a statement they were running must end first, or the session's connection is left
+    unusable and the disclaimers' statement fails with an unmasked, uncoded error."""
     query = """{ search(query: "China") { edges { node { ... on Event { causedBy { title } } } }
         nodes { ... on Event { claims(before: "x") { totalCount } } } } }"""
-    for _ in range(5):
+    for _ in range(20):
         for executor in ("resolvers", "compiled"):
             response, compiled = await _execute(dataset_engine, query, None, executor)
             assert not compiled
@@ -2118,21 +2117,11 @@ async def _exchange(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[in
 
 
 async def test_http_answers_alike(
-    dataset: Dataset, http_cases: list[Case], monkeypatch: pytest.MonkeyPatch
+    dataset: Dataset, http_cases: list[Case], shortcut_answers: ShortcutAnswers
 ) -> None:
     """Over HTTP the compiled path splices PostgreSQL's JSON into the body unparsed, and
     answers known operations by the short path: the statuses, media types and parsed
     bodies must still be those of the resolvers, the first time and the next."""
-    short = 0
-    answer = Shortcut.answer
-
-    async def counted(shortcut: Shortcut, *args: Any) -> Any:
-        nonlocal short
-        result = await answer(shortcut, *args)
-        short += result is not None
-        return result
-
-    monkeypatch.setattr(Shortcut, "answer", counted)
     exchanges = [
         (case.name, case.query, case.operation, [case.variables]) for case in http_cases
     ] + [(query[:40], query, operation, runs) for query, operation, runs in HTTP_SEQUENCES]
@@ -2160,7 +2149,7 @@ async def test_http_answers_alike(
         assert got_get.status_code == expected_get.status_code == 200
         assert "errors" not in expected_get.json()
         assert_same(got_get.json(), expected_get.json(), "GET")
-    assert short > len(http_cases)
+    assert shortcut_answers.answered > len(http_cases)
 
 
 def _without_request_ids(body: dict[str, Any]) -> dict[str, Any]:

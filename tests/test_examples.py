@@ -10,21 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsgraph.db.engine import make_sessionmaker
-from newsgraph.demo import load_demo_if_empty
-from tests.helpers import engine_for
-
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-
-
-@pytest.fixture
-async def demo_url(database_url: str) -> str:
-    engine = engine_for(database_url)
-    async with make_sessionmaker(engine)() as session:
-        await load_demo_if_empty(session)
-    await engine.dispose()
-    return database_url
 
 
 def _run(example: Path, url: str) -> str:

@@ -1,4 +1,5 @@
-"""`extensions.disclaimers`: whatever a query reaches, the publishers' disclaimers come along."""
+"""`extensions.disclaimers`: whatever a query reaches, the publishers' disclaimers come along,
+one entry per source that has one, in source order, on both executors."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.helpers import graphql
 
 TOKENWATCH = "Trading crypto assets involves significant risk. Nothing here is financial advice."
 SEED = "Cryptocurrency investment carries high risks"
+EXECUTORS = ["compiled", "resolvers"]
 
 
 def _names(extensions: dict[str, Any]) -> list[str]:
@@ -24,7 +26,8 @@ async def _ids(corpus: AsyncSession) -> dict[str, str]:
         """{ article(url: "https://tokenwatch.example/analysis/rare-earths-and-chips") {
               id source { id } claims(first: 1) { nodes { id } } }
              events(filter: {kind: RULING}) { nodes { id } }
-             actor(name: "Maros Sefcovic") { id } }""",
+             actor(name: "Maros Sefcovic") { id }
+             court: actor(name: "U.S. Court of International Trade") { id } }""",
     )
     article = data["article"]
     return {
@@ -33,6 +36,7 @@ async def _ids(corpus: AsyncSession) -> dict[str, str]:
         "claim": article["claims"]["nodes"][0]["id"],
         "event": data["events"]["nodes"][0]["id"],
         "actor": data["actor"]["id"],
+        "court": data["court"]["id"],
     }
 
 
@@ -40,28 +44,34 @@ ROOT_QUERIES = {
     "node": ('{ node(id: "$article") { id } }', ["TokenWatch"]),
     "nodes": ('{ nodes(ids: ["$claim", "$event"]) { id } }', ["TokenWatch", "Law Journal"]),
     "article": ('{ article(id: "$article") { title } }', ["TokenWatch"]),
-    "actor": ('{ actor(id: "$actor") { name } }', ["EuroDesk"]),
+    "actor": ('{ actor(id: "$court") { name } }', ["Law Journal"]),
     "event": ('{ event(id: "$event") { title } }', ["Law Journal"]),
     "claim": ('{ claim(id: "$claim") { text } }', ["TokenWatch"]),
-    "sources": ("{ sources(first: 1) { nodes { name } } }", ["Global Wire"]),
+    # Global Wire, The Daily Herald and EuroDesk have no disclaimer: no entry
+    "sources": (
+        "{ sources { nodes { name } } }",
+        ["Crypto Daily", "TokenWatch", "Law Journal", "Unknown source"],
+    ),
     "articles": ('{ articles(filter: {sourceId: "$source"}) { nodes { title } } }', ["TokenWatch"]),
-    "actors": ('{ actors(filter: {search: "Sefcovic"}) { nodes { name } } }', ["EuroDesk"]),
+    "actors": ('{ actors(filter: {search: "Court"}) { nodes { name } } }', ["Law Journal"]),
     "events": ("{ events(filter: {kind: RULING}) { nodes { title } } }", ["Law Journal"]),
     "claims": ('{ claims(filter: {search: "licences"}) { nodes { text } } }', ["TokenWatch"]),
     "search": ('{ search(query: "licences") { nodes { __typename } } }', ["TokenWatch"]),
 }
 
 
+@pytest.mark.parametrize("executor", EXECUTORS)
 @pytest.mark.parametrize("root", ROOT_QUERIES)
 async def test_every_root_field_carries_its_sources_disclaimers(
-    corpus: AsyncSession, root: str
+    corpus: AsyncSession, root: str, executor: str
 ) -> None:
     template, expected = ROOT_QUERIES[root]
     query = template
     for name, value in (await _ids(corpus)).items():
         query = query.replace(f"${name}", value)
-    _, extensions = await graphql(corpus, query)
+    _, extensions = await graphql(corpus, query, executor=executor)
     assert _names(extensions) == expected
+    assert all(isinstance(entry["text"], str) for entry in extensions["disclaimers"])
 
 
 async def test_entries_hold_source_heading_and_text(corpus: AsyncSession) -> None:
@@ -76,29 +86,52 @@ async def test_entries_hold_source_heading_and_text(corpus: AsyncSession) -> Non
     ]
 
 
-async def test_nested_data_brings_every_source_it_reached(corpus: AsyncSession) -> None:
+@pytest.mark.parametrize("executor", EXECUTORS)
+async def test_nested_data_brings_every_source_it_reached(
+    corpus: AsyncSession, executor: str
+) -> None:
     _, extensions = await graphql(
         corpus,
         """{ actor(name: "Trump") { events { nodes { event { title } } } } }""",
+        executor=executor,
     )
-    # Trump is mentioned by Global Wire, the Herald, the Law Journal and the seed's publisher
-    assert _names(extensions) == [
-        "Global Wire",
-        "The Daily Herald",
-        "Law Journal",
-        "Unknown source",
-    ]
+    # Trump is mentioned by Global Wire, the Herald, the Law Journal and the seed's
+    # publisher; the first two have no disclaimer
+    assert _names(extensions) == ["Law Journal", "Unknown source"]
     seed = extensions["disclaimers"][-1]
     assert seed["heading"] == "Risk Warning"
     assert seed["text"].startswith(SEED)
 
 
-async def test_a_source_without_a_disclaimer_is_listed_with_none(corpus: AsyncSession) -> None:
-    _, extensions = await graphql(corpus, "{ sources(first: 1) { nodes { name } } }")
-    assert extensions["disclaimers"][0]["text"] is None
+@pytest.mark.parametrize("executor", EXECUTORS)
+async def test_a_source_without_a_disclaimer_has_no_entry(
+    corpus: AsyncSession, executor: str
+) -> None:
+    """`Disclaimer.text` is `String!`: an entry without text would break typed clients."""
+    data, extensions = await graphql(
+        corpus, "{ sources(first: 1) { nodes { name } } }", executor=executor
+    )
+    assert data["sources"]["nodes"] == [{"name": "Global Wire"}]
+    assert extensions["disclaimers"] == []  # data was reached; no source of it has one
+    _, everything = await graphql(
+        corpus,
+        "{ articles(first: 100) { nodes { title } } actors(first: 100) { nodes { name } } }",
+        executor=executor,
+    )
+    entries = everything["disclaimers"]
+    assert [entry["source"]["name"] for entry in entries] == [
+        "Crypto Daily",
+        "TokenWatch",
+        "Law Journal",
+        "Unknown source",
+    ]
+    assert all(entry["text"] for entry in entries)
 
 
-async def test_an_article_block_stands_in_for_a_source_without_one(corpus: AsyncSession) -> None:
+@pytest.mark.parametrize("executor", EXECUTORS)
+async def test_an_article_block_stands_in_for_a_source_without_one(
+    corpus: AsyncSession, executor: str
+) -> None:
     ids = await _ids(corpus)
     await corpus.execute(
         text(
@@ -106,7 +139,9 @@ async def test_an_article_block_stands_in_for_a_source_without_one(corpus: Async
             "WHERE name = 'TokenWatch'"
         )
     )
-    _, extensions = await graphql(corpus, f'{{ article(id: "{ids["article"]}") {{ title }} }}')
+    _, extensions = await graphql(
+        corpus, f'{{ article(id: "{ids["article"]}") {{ title }} }}', executor=executor
+    )
     assert extensions["disclaimers"][0]["text"] == TOKENWATCH
 
 

@@ -128,3 +128,24 @@ async def test_writes_are_refused_without_permission(
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "write scope" in error["message"]
     assert await counts(database_url) == before
+
+
+async def test_the_same_text_from_the_same_source_is_one_article(
+    database_url: str, db_engine: AsyncEngine, write_key: str
+) -> None:
+    """Without a URL, an article is its source and text: sent again with another date,
+    it is extracted again (relative dates move) into the same article, not a second one."""
+    source = {"name": "Crypto Wire", "domain": "cryptowire.example"}
+    async with http_client(db_engine, database_url, key=write_key) as client:
+        first = await _ingest(
+            client, text=seed_text(), publishedAt="2025-06-06T00:00:00Z", source=source
+        )
+        later = await _ingest(
+            client, text=seed_text(), publishedAt="2025-06-09T00:00:00Z", source=source
+        )
+        elsewhere = await _ingest(client, text=seed_text(), source={"name": "Another Wire"})
+    assert first["outcome"] == "CREATED"
+    assert later["outcome"] == "UPDATED"
+    assert later["article"]["id"] == first["article"]["id"]
+    assert elsewhere["outcome"] == "CREATED"
+    assert (await counts(database_url))["article"] == 2

@@ -6,14 +6,19 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.errors import InputError
+from newsgraph.ingest.extract import load_extractor
 from newsgraph.ingest.normalize import decode, html_to_text, normalize_text
-from newsgraph.ingest.pipeline import extract_document
-from newsgraph.ingest.structure import structure
+from newsgraph.ingest.pipeline import ArticleInput, extract_document, ingest_article
+from newsgraph.ingest.structure import Structure, structure
 from tests.helpers import counts
 
 NEWSGRAPH = str(Path(sys.executable).parent / "newsgraph")
@@ -158,10 +163,10 @@ async def test_ingest_a_folder_with_sidecars_then_again(database_url: str, tmp_p
         (tmp_path / f"{name}.meta.json").write_text((ARTICLES / f"{name}.meta.json").read_text())
     first = _run("ingest", str(tmp_path), url=database_url)
     assert first.returncode == 0, first.stderr
-    assert b"2 documents, 2 created" in first.stderr
+    assert b"2 documents: 2 created" in first.stderr
     tally = await counts(database_url)
     again = _run("ingest", str(tmp_path), url=database_url)
-    assert b"2 documents, 0 created, 0 updated, 2 unchanged" in again.stderr
+    assert b"2 documents: 0 created, 0 updated, 2 unchanged" in again.stderr
     assert await counts(database_url) == tally
 
 
@@ -180,3 +185,58 @@ async def test_ingest_with_a_bad_date_writes_nothing(database_url: str, tmp_path
     assert result.returncode == 1
     assert b"published_at: 'someday' is not a date" in result.stderr
     assert (await counts(database_url))["article"] == 0
+
+
+class _QuieterExtractor:
+    """The rules, minus every claim but the first: an extractor that changed."""
+
+    def __init__(self) -> None:
+        self.rules = load_extractor(None)
+
+    def extract(self, article: Structure, *, published: date) -> dict[str, Any]:
+        found = self.rules.extract(article, published=published)
+        return {**found, "claims": found["claims"][:1]}
+
+
+async def test_the_same_text_after_the_extractor_changed_is_extracted_again_in_place(
+    session: AsyncSession,
+) -> None:
+    article = ArticleInput(text=(ARTICLES / "003-eu-vote.txt").read_text(), source_name="EU Wire")
+    first = await ingest_article(session, article)
+    changed = await ingest_article(session, article, extractor=_QuieterExtractor())
+    again = await ingest_article(session, article, extractor=_QuieterExtractor())
+
+    assert (first.outcome, changed.outcome, again.outcome) == ("created", "updated", "unchanged")
+    assert first.article_id == changed.article_id == again.article_id
+    claims = await session.scalar(
+        text("SELECT count(*) FROM claim WHERE article_id = :a"), {"a": first.article_id}
+    )
+    assert claims == 1
+
+
+def test_extract_takes_its_metadata_from_the_sidecar(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text((ARTICLES / "000-seed.txt").read_text())
+    (tmp_path / "story.meta.json").write_text(
+        json.dumps({"published_at": "2025-06-06", "url": "https://wire.example/story",
+                    "source": {"name": "Crypto Wire", "domain": "cryptowire.example"}})
+    )  # fmt: skip
+    result = _run("extract", str(tmp_path / "story.txt"))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["published_at"] == "2025-06-06"
+    assert document["url"] == "https://wire.example/story"
+    assert document["source"]["domain"] == "cryptowire.example"
+    # the sidecar wins; options fill what it leaves out
+    result = _run("extract", str(tmp_path / "story.txt"), "--published-at", "2024-01-01",
+                  "--source-name", "Ignored")  # fmt: skip
+    assert json.loads(result.stdout)["published_at"] == "2025-06-06"
+
+
+def test_html_without_an_article_is_one_error_line(tmp_path: Path) -> None:
+    page = tmp_path / "menu.html"
+    page.write_text("<html><body><nav><a href='/'>Home</a></nav><p>Hi</p></body></html>")
+    result = _run("extract", str(page))
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        "error: the HTML page has no article body that could be extracted"
+    ]

@@ -157,6 +157,38 @@ async def test_pool_gauges_show_connections_in_use_and_requests_waiting(
         await runtime.stop()
 
 
+async def test_read_pool_gauges_show_compiled_reads_in_use_and_waiting(database_url: str) -> None:
+    app = create_app(Settings(database_url=database_url, pool_size=1, rate_limit=0))
+    runtime = app.state.runtime
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post("/graphql", json={"query": "{ sources { totalCount } }"})
+            assert response.status_code == 200, response.text
+            exposition = await scrape(client)
+            assert metric(exposition, "newsgraph_read_pool_size") == 1
+            assert metric(exposition, "newsgraph_read_pool_idle") == 1
+            assert metric(exposition, "newsgraph_read_pool_in_use") == 0
+
+            reader = runtime.reader
+            holding = asyncio.create_task(reader.fetch("SELECT pg_sleep(0.5)::text, null", []))
+            waiting = asyncio.create_task(reader.fetch("SELECT 'done', null", []))
+            for _ in range(100):
+                exposition = await scrape(client)
+                if metric(exposition, "newsgraph_read_pool_waiting") == 1:
+                    break
+                await asyncio.sleep(0.01)
+            assert metric(exposition, "newsgraph_read_pool_waiting") == 1
+            assert metric(exposition, "newsgraph_read_pool_in_use") == 1
+            await holding
+            assert await waiting == ("done", None)
+            exposition = await scrape(client)
+            assert metric(exposition, "newsgraph_read_pool_waiting") == 0
+            assert metric(exposition, "newsgraph_read_pool_in_use") == 0
+    finally:
+        await runtime.stop()
+
+
 async def test_a_mounted_app_labels_routes_inside_itself(
     database_url: str, db_engine: AsyncEngine
 ) -> None:

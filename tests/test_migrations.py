@@ -49,6 +49,12 @@ def test_single_head_revision() -> None:
     assert len(head_revisions()) == 1
 
 
+def test_the_head_is_the_one_alembic_finds() -> None:
+    """`head_revisions` reads the revision files without Alembic: it must agree with it."""
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revisions() == set(script.get_heads())
+
+
 def test_every_revision_has_a_downgrade() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     for revision in script.walk_revisions():

@@ -583,9 +583,10 @@ async def test_concurrent_writers_of_one_actors_sources(
 
 
 async def walk(session: AsyncSession, **ids: Sequence[int]) -> list[SourceDisclaimer]:
+    """The walk's sources that have a disclaimer (the others have no entry to show)."""
     kinds = ("source_ids", "article_ids", "claim_ids", "event_ids", "actor_ids")
     rows = await session.execute(WALK, {kind: list(ids.get(kind, ())) for kind in kinds})
-    return [SourceDisclaimer(*row) for row in rows.all()]
+    return [SourceDisclaimer(*row) for row in rows.all() if row[4] is not None]
 
 
 async def test_sources_behind_answers_what_the_walk_answers(session: AsyncSession) -> None:
@@ -626,7 +627,7 @@ async def test_sources_behind_on_the_corpus(corpus: AsyncSession) -> None:
         "event_ids": await scalars(corpus, "SELECT id FROM event"),
     }
     expected = await walk(corpus, **reached)
-    assert [row.text is not None for row in expected].count(True) >= 3
+    assert len(expected) >= 3  # article blocks stand in for their sources
     assert await sources_behind(corpus, **reached) == expected
     assert await sources_behind(corpus) == []
 

@@ -8,40 +8,20 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from newsgraph.db.engine import make_sessionmaker
-from newsgraph.demo import load_demo_if_empty
 from newsgraph.http.shortcut import Shortcut
 from newsgraph.schema import make_schema
 from newsgraph.settings import Settings
-from tests.helpers import ServerStatements, http_client
+from tests.helpers import ServerStatements, ShortcutAnswers, http_client
 
 ARTICLES = """query Articles($n: Int) {
   articles(first: $n) { totalCount pageInfo { hasNextPage endCursor }
     nodes { id title publishedAt source { name disclaimer { heading text } } } } }"""
 
 
-class Counting:
-    """Counts how often the short path answered."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.answered = 0
-        answer = Shortcut.answer
-
-        async def counted(shortcut: Shortcut, *args: Any) -> Any:
-            result = await answer(shortcut, *args)
-            self.answered += result is not None
-            return result
-
-        monkeypatch.setattr(Shortcut, "answer", counted)
-
-
 @pytest.fixture
-async def client(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    async with make_sessionmaker(db_engine)() as session:
-        await load_demo_if_empty(session)
-    async with http_client(None, database_url, rate_limit=3) as client:
+async def client(demo_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(None, demo_url, rate_limit=3) as client:
         yield client
 
 
@@ -50,12 +30,11 @@ async def _post(client: httpx.AsyncClient, variables: dict[str, Any]) -> httpx.R
 
 
 async def test_a_known_operation_takes_the_short_path_with_the_same_answer(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, shortcut_answers: ShortcutAnswers
 ) -> None:
-    counting = Counting(monkeypatch)
     first = await _post(client, {"n": 5})
     second = await _post(client, {"n": 5})
-    assert counting.answered == 1  # the first went the long way and made it known
+    assert shortcut_answers.answered == 1  # the first went the long way and made it known
     assert second.status_code == first.status_code == 200
     assert second.json() == first.json()
     assert second.content == first.content
@@ -78,9 +57,8 @@ async def test_the_short_path_keeps_the_rate_budget(client: httpx.AsyncClient) -
 
 
 async def test_what_the_short_path_refuses_goes_the_long_way(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, shortcut_answers: ShortcutAnswers
 ) -> None:
-    counting = Counting(monkeypatch)
     assert (await _post(client, {"n": 1})).status_code == 200
     too_big = await _post(client, {"n": 101})
     (error,) = too_big.json()["errors"]
@@ -90,7 +68,7 @@ async def test_what_the_short_path_refuses_goes_the_long_way(
     (error,) = wrong_type.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "Variable '$n'" in error["message"]
-    assert counting.answered == 0
+    assert shortcut_answers.answered == 0
 
 
 async def test_a_short_answer_is_one_statement(

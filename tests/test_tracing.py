@@ -23,8 +23,6 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
-from newsgraph.db.engine import make_sessionmaker
-from newsgraph.demo import load_demo_if_empty
 from newsgraph.errors import ConfigurationError
 from newsgraph.server import create_app
 from newsgraph.settings import Settings
@@ -66,12 +64,10 @@ def _descends_from(
 
 
 async def test_a_graphql_request_is_one_trace_down_to_its_sql(
-    database_url: str, db_engine: AsyncEngine, spans: InMemorySpanExporter
+    demo_url: str, db_engine: AsyncEngine, spans: InMemorySpanExporter
 ) -> None:
-    async with make_sessionmaker(db_engine)() as session:
-        await load_demo_if_empty(session)
     query = "query Probe { articles(first: 1) { nodes { title source { name } } } }"
-    async with http_client(db_engine, database_url, otel=True) as client:
+    async with http_client(db_engine, demo_url, otel=True) as client:
         response = await client.post("/graphql", json={"query": query, "operationName": "Probe"})
     assert response.status_code == 200, response.text
 

@@ -140,4 +140,5 @@ async def authenticate(session: AsyncSession, authorization: str) -> Caller:
         key_id=row.id,
         key_name=row.name,
         client=f"key:{row.id}",
+        wrote_at=row.last_write_at,
     )

@@ -6,6 +6,7 @@ A key stores every scope it implies, so "may this key write?" is one membership 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -42,6 +43,8 @@ class Caller:
     key_id: int | None = None
     key_name: str | None = None
     client: str = "local"
+    # when the key last wrote (with a read replica: its reads stay on the primary a while)
+    wrote_at: dt.datetime | None = None
 
     @classmethod
     def anonymous(cls, address: str | None) -> Caller:

@@ -18,7 +18,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.errors import UnavailableError
-from newsgraph.observability import count_statement
+from newsgraph.observability import PoolUsage, count_statement
 
 __all__ = ["ReadPool", "SessionReader"]
 
@@ -46,6 +46,18 @@ class ReadPool:
         self.cache_size = cache_size
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        # asyncpg does not say how many callers wait for a connection: /metrics wants it
+        self._waiting = 0
+
+    def usage(self) -> PoolUsage:
+        """Connections in use, idle and allowed, and the requests waiting for one."""
+        pool = self._pool
+        if pool is None:
+            return PoolUsage(in_use=0, idle=0, size=self.size, waiting=self._waiting)
+        idle = pool.get_idle_size()
+        return PoolUsage(
+            in_use=pool.get_size() - idle, idle=idle, size=self.size, waiting=self._waiting
+        )
 
     async def _opened(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -69,9 +81,16 @@ class ReadPool:
         for attempt in (1, 2):
             try:
                 pool = await self._opened()
-                async with pool.acquire(timeout=self.timeout) as connection:
+                self._waiting += 1
+                try:
+                    connection = await pool.acquire(timeout=self.timeout)
+                finally:
+                    self._waiting -= 1
+                try:
                     count_statement()
                     row = await connection.fetchrow(sql, *arguments)
+                finally:
+                    await pool.release(connection)
             except TimeoutError as exc:
                 raise UnavailableError(
                     "no database connection was free in time (NEWSGRAPH_POOL_TIMEOUT); retry "

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import exc as sa_exc
-
 from newsgraph.errors import (
     ConflictError,
     InputError,
@@ -61,6 +59,8 @@ def sqlstate(error: BaseException) -> str | None:
 
 def is_unavailable(error: BaseException) -> bool:
     """The database cannot be reached, is restarting, or no connection is free in time."""
+    from sqlalchemy import exc as sa_exc  # only when there is an error to look at
+
     for cause in _chain(error):
         if isinstance(cause, sa_exc.TimeoutError):  # the pool had no free connection
             return True

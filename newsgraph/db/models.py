@@ -48,6 +48,8 @@ __all__ = [
     "Article",
     "ArticleActor",
     "ArticleEvent",
+    "ChangeLog",
+    "ChangeLogHorizon",
     "Claim",
     "ClaimAbout",
     "Event",
@@ -55,6 +57,9 @@ __all__ = [
     "EventParticipant",
     "EventSource",
     "EventSourceSet",
+    "PersistedQuery",
+    "RateBudget",
+    "RateProcess",
     "Source",
     "SourceSet",
 ]
@@ -97,6 +102,15 @@ class Article(WrittenBy, Base):
         Index("ix_article_published_sort_id", "published_sort", "id"),
         Index("ix_article_ingested_at_id", "ingested_at", "id"),
         Index("ix_article_search", "search", postgresql_using="gin"),
+        # the same input makes one article without a URL (migration 0006)
+        Index(
+            "uq_article_input_hash_url",
+            "input_hash",
+            "url",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+            postgresql_where=text("input_hash IS NOT NULL"),
+        ),
         CheckConstraint(
             "disclaimer_heading IS NULL OR disclaimer_text IS NOT NULL",
             name="disclaimer_heading_needs_text",
@@ -129,6 +143,8 @@ class Article(WrittenBy, Base):
     # A wire dateline ("LONDON, June 9 (Reuters)"), kept apart from the body.
     dateline: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # what it was made from: text or HTML with its source, or a document as given
+    input_hash: Mapped[str | None] = mapped_column(String(64))
     disclaimer_heading: Mapped[str | None] = mapped_column(Text)
     disclaimer_text: Mapped[str | None] = mapped_column(Text)
     ingested_at: Mapped[dt.datetime] = mapped_column(
@@ -156,7 +172,13 @@ class Actor(CreatedUpdated, WrittenBy, Base):
     __tablename__ = "actor"
     __table_args__ = (
         Index("uq_actor_name_normalized_kind", "name_normalized", "kind", unique=True),
-        Index("ix_actor_match_names", "match_names", postgresql_using="gin"),
+        # fastupdate off: an import probes it once per name (migration 0009)
+        Index(
+            "ix_actor_match_names",
+            "match_names",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         Index(
             "ix_actor_name_trgm",
             "name",
@@ -433,3 +455,81 @@ class ApiKey(Base):
     )
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # its last write, when reads may go to a replica: its reads after it go to the primary
+    last_write_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PersistedQuery(Base):
+    """A document registered under its SHA-256 (Apollo's automatic persisted queries).
+
+    Kept here, not in a process's memory, so that a hash registered through one server
+    process is answered by every other one. Bounded by `NEWSGRAPH_APQ_LIMIT`: a new
+    registration beyond it drops the oldest (`newsgraph.db.persisted`).
+    """
+
+    __tablename__ = "persisted_query"
+    __table_args__ = (CheckConstraint("hash ~ '^[0-9a-f]{64}$'", name="sha256_hex"),)
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
+class ChangeLog(Base):
+    """One changed article, claim or event, logged by triggers in the changing transaction
+    (migration 0008): what subscriptions read, in `(xid, id)` order (`newsgraph.live`)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        Index("ix_change_log_xid_id", "xid", "id", unique=True),
+        CheckConstraint("topic IN ('article', 'claim', 'event')", name="known_topic"),
+        CheckConstraint("op IN ('insert', 'update', 'delete')", name="known_op"),
+    )
+
+    id: Mapped[int] = _id()
+    # the writing transaction's top-level id: rows are read once it has surely finished
+    xid: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("(pg_current_xact_id())::text::bigint")
+    )
+    topic: Mapped[str] = mapped_column(String(16))
+    op: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
+class ChangeLogHorizon(Base):
+    """The one row saying up to where the change log was pruned: a cursor before it
+    cannot be resumed."""
+
+    __tablename__ = "change_log_horizon"
+    __table_args__ = (CheckConstraint("singleton", name="one_row"),)
+
+    singleton: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+    xid: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    change_id: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class RateBudget(Base):
+    """A client's rate budget shared by every server process (`newsgraph.limits.shared`):
+    its points left when last reconciled."""
+
+    __tablename__ = "rate_budget"
+
+    client: Mapped[str] = mapped_column(Text, primary_key=True)
+    points: Mapped[float]
+    # the lease the last round took out of `points` for the process that ran it
+    granted: Mapped[float]
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RateProcess(Base):
+    """A server process that reconciles rate budgets: the live ones share each budget."""
+
+    __tablename__ = "rate_process"
+
+    process: Mapped[str] = mapped_column(Text, primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,8 @@
 
 Every fact in the graph came from some article, and every article from a source. For
 the rows a response touched, this finds the distinct sources behind them (an actor or
-an event is backed by every article that mentions or reports it) in one statement.
+an event is backed by every article that mentions or reports it) that have a disclaimer,
+in one statement.
 Actors and events reach their sources through their source sets (`actor_source_set`,
 `event_source_set`, migration 0005, kept exact by triggers from `actor_source` and
 `event_source` of migration 0004): one mapping row per actor or event and one row per
@@ -26,13 +27,13 @@ __all__ = ["SourceDisclaimer", "event_disclaimers", "sources_behind", "sources_b
 
 @dataclass(frozen=True)
 class SourceDisclaimer:
-    """A source and the disclaimer that goes with data from it (None when it has none)."""
+    """A source and the disclaimer that goes with data from it."""
 
     source_id: int
     name: str
     domain: str | None
     heading: str | None
-    text: str | None
+    text: str
 
 
 def sources_behind_sql(
@@ -63,7 +64,9 @@ def sources_behind_sql(
     of its own, as publishers usually do. Then no provenance row is read at all, and
     otherwise only the rows of the sources without one.
 
-    Rows: source id, name, domain, heading, text; in source id order. The defaults are
+    Rows: source id, name, domain, heading, text; in source id order, only for sources
+    with a disclaimer (their own, or a reached article's block standing in): a source
+    without one has nothing to show, and `Disclaimer.text` is never null. The defaults are
     bind parameters (`sources_behind`); a compiled query puts its own arrays of reached
     ids there, e.g. `(SELECT array_agg(id) FROM page)`, to run this inside one statement.
     """
@@ -121,6 +124,7 @@ def sources_behind_sql(
         LEFT JOIN fallback f ON f.source_id = b.source_id
         LEFT JOIN article own ON own.id = CASE WHEN s.disclaimer_text IS NULL
             THEN least(b.disclaimed_article_id, f.disclaimed_article_id) END
+        WHERE coalesce(s.disclaimer_text, own.disclaimer_text) IS NOT NULL
         ORDER BY s.id
     """
 
@@ -142,11 +146,12 @@ async def sources_behind(
     event_ids: Collection[int] = (),
     actor_ids: Collection[int] = (),
 ) -> list[SourceDisclaimer]:
-    """The distinct sources behind these rows, by id.
+    """The distinct sources behind these rows that have a disclaimer, by id.
 
     A source without a disclaimer of its own takes the first (lowest id) disclaimer one
     of its articles among these carried, so a publisher's block found in an article is
-    never dropped. One statement of fixed text whatever is reached, so it is prepared once.
+    never dropped; a source with neither is left out. One statement of fixed text
+    whatever is reached, so it is prepared once.
     """
     if not (source_ids or article_ids or claim_ids or event_ids or actor_ids):
         return []

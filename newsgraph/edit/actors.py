@@ -17,8 +17,9 @@ from newsgraph.db.models import Actor, ActorRedirect
 from newsgraph.edit.checks import locked_row, locked_rows, validated
 from newsgraph.errors import EditError, Problem
 from newsgraph.ingest.document import ActorDoc
+from newsgraph.ingest.matching import actor_values
 from newsgraph.ingest.names import normalize_name
-from newsgraph.ingest.store import actor_values
+from newsgraph.ingest.prepared import ActorSpec
 
 __all__ = ["create_actor", "merge_actors", "update_actor"]
 
@@ -62,7 +63,7 @@ async def create_actor(
     session: AsyncSession, values: dict[str, Any], affiliation_id: int | None = None
 ) -> Actor:
     """A new actor from the document format's actor fields."""
-    columns = actor_values(validated(ActorDoc, values, ("input",)))
+    columns = actor_values(ActorSpec.of(validated(ActorDoc, values, ("input",))))
     await _refuse_taken(session, columns, None)
     await _check_affiliation(session, affiliation_id, None)
     row = Actor(**columns, affiliation_id=affiliation_id)
@@ -77,7 +78,7 @@ async def update_actor(
     """Apply `changes` (only the keys given); `affiliation_id=` sets or clears the link."""
     row = await locked_row(session, Actor, actor_id, ("id",))
     current = {name: getattr(row, name) for name in _EDITABLE}
-    columns = actor_values(validated(ActorDoc, {**current, **changes}, ("input",)))
+    columns = actor_values(ActorSpec.of(validated(ActorDoc, {**current, **changes}, ("input",))))
     await _refuse_taken(session, columns, row.id)
     if "affiliation_id" in affiliation:
         await _check_affiliation(session, affiliation["affiliation_id"], row.id)

@@ -14,7 +14,8 @@ from newsgraph.db.models import Event, EventLink, EventParticipant
 from newsgraph.edit.checks import locked_row, locked_rows, validated
 from newsgraph.errors import EditError, Problem
 from newsgraph.ingest.document import EventDoc, PartialDate
-from newsgraph.ingest.store import event_values
+from newsgraph.ingest.matching import event_values
+from newsgraph.ingest.prepared import EventSpec
 
 __all__ = [
     "add_participant",
@@ -47,7 +48,7 @@ async def _refuse_taken_key(session: AsyncSession, key: str | None, own_id: int 
 
 async def create_event(session: AsyncSession, values: dict[str, Any]) -> Event:
     """A new event from the document format's event fields (`date` as YYYY[-MM[-DD]])."""
-    columns = event_values(validated(EventDoc, values, ("input",)))
+    columns = event_values(EventSpec.of(validated(EventDoc, values, ("input",))))
     await _refuse_taken_key(session, columns["key"], None)
     row = Event(**columns)
     session.add(row)
@@ -59,7 +60,7 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
     """Apply `changes` (only the keys given; `date: None` makes the event undated)."""
     row = await locked_row(session, Event, event_id, ("id",))
     current = {name: getattr(row, name) for name in _EDITABLE} | {"date": _date_text(row)}
-    columns = event_values(validated(EventDoc, {**current, **changes}, ("input",)))
+    columns = event_values(EventSpec.of(validated(EventDoc, {**current, **changes}, ("input",))))
     await _refuse_taken_key(session, columns["key"], row.id)
     for name, value in columns.items():
         setattr(row, name, value)

@@ -31,8 +31,9 @@ __all__ = [
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 _DOCUMENT_FAILURES = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"})
-# When a response holds refusals of several kinds, the first of these statuses decides.
-_PRECEDENCE = (503, 504, 429, 401, 403, 405, 413, 415, 400, 404, 500)
+# When a response holds refusals of several kinds, the first of these statuses decides
+# (200 last: a persisted query's hash unknown, answered as Apollo's clients expect).
+_PRECEDENCE = (503, 504, 429, 401, 403, 405, 413, 415, 400, 404, 500, 200)
 
 
 def _answer(error: GraphQLError) -> Answer:

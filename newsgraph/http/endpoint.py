@@ -4,7 +4,9 @@ The endpoint reads the operation (query string of a GET, JSON body of a POST, a 
 when `max_batch` allows), authenticates the caller, runs the operation through
 `schema.execute` (Strawberry's pipeline: caches, limits, validation, the budget, error
 codes and masking) on one session within `request_timeout`, and answers with the status
-the errors call for (`http.answers`). Browsers asking for HTML get GraphiQL.
+the errors call for (`http.answers`) and the caching they allow (`http.caching`). A
+document named by hash or id is resolved first (`http.persisted`). Browsers asking for
+HTML get GraphiQL (`http.graphiql`).
 
 It is small on purpose: transport rules sit in front of it (`http.transport`), and it
 does nothing Strawberry's schema does, only what an HTTP transport has to.
@@ -20,20 +22,17 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from newsgraph.access.keys import authenticate
-from newsgraph.access.scopes import Caller
+from newsgraph.access.callers import identify
 from newsgraph.db.failures import as_newsgraph_error
 from newsgraph.errors import (
-    AuthenticationError,
     MethodNotAllowedError,
-    NotFoundError,
+    NewsgraphError,
     RequestError,
     TimedOutError,
     answer_for,
@@ -46,10 +45,15 @@ from newsgraph.http.answers import (
     problem,
     result_body,
 )
+from newsgraph.http.caching import HttpCaching
+from newsgraph.http.graphiql import GraphiQL
+from newsgraph.http.persisted import PersistedQueries, persisted_hash
 from newsgraph.http.runtime import Runtime
 from newsgraph.http.shortcut import Shortcut
+from newsgraph.http.trusted import Manifest
 from newsgraph.resolvers.context import RequestContext
 from newsgraph.schema import NewsgraphSchema
+from newsgraph.schema.errors import graphql_error, with_code
 
 __all__ = ["GraphQLEndpoint", "OperationRequest"]
 
@@ -57,16 +61,21 @@ logger = logging.getLogger("newsgraph.http")
 
 _OVER_POST = frozenset({OperationType.QUERY, OperationType.MUTATION})
 _OVER_GET = frozenset({OperationType.QUERY})
+# The parameters that make a GET an operation (else it asks for GraphiQL).
+_OPERATION_PARAMETERS = frozenset({"query", "documentId", "extensions"})
 
 
 @dataclass(frozen=True)
 class OperationRequest:
-    """One GraphQL request's parameters, checked for type."""
+    """One GraphQL request's parameters, checked for type: the document's text, or its
+    SHA-256 (`extensions.persistedQuery`) or id (`documentId`), or a text and its hash."""
 
-    query: str
+    query: str | None
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
     extensions: dict[str, Any] | None = None
+    sha256: str | None = None
+    document_id: str | None = None
 
     @classmethod
     def from_json(cls, data: object, where: str = "the body") -> OperationRequest:
@@ -76,22 +85,38 @@ class OperationRequest:
                 f'{where} must be a JSON object like {{"query": "..."}}, not {_json_kind(data)}'
             )
         query = data.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise RequestError(f"{where} has no GraphQL query: set `query` to the document")
+        extensions = _object_or_none(data.get("extensions"), f"{where}: `extensions`")
+        sha256 = persisted_hash(extensions, where)
+        document_id = _string_or_none(data.get("documentId"), f"{where}: `documentId`")
+        if query is None and sha256 is None and not document_id:
+            raise RequestError(
+                f"{where} has no GraphQL query: set `query` to the document (or name a "
+                "persisted one by `documentId` or `extensions.persistedQuery`)"
+            )
+        if query is not None and (not isinstance(query, str) or not query.strip()):
+            raise RequestError(f"{where}: `query` must be the document's text")
+        if document_id is not None and (query is not None or sha256 is not None):
+            raise RequestError(
+                f"{where}: send `documentId` alone, without `query` or a persisted query hash"
+            )
         return cls(
             query=query,
             variables=_object_or_none(data.get("variables"), f"{where}: `variables`"),
             operation_name=_string_or_none(data.get("operationName"), f"{where}: `operationName`"),
-            extensions=_object_or_none(data.get("extensions"), f"{where}: `extensions`"),
+            extensions=extensions,
+            sha256=sha256,
+            document_id=document_id,
         )
 
     @classmethod
     def from_query_string(cls, request: Request) -> OperationRequest:
-        """The parameters of a GET: `query`, and `variables`/`extensions` as JSON text."""
+        """The parameters of a GET: `query` or `documentId`, and `variables`/`extensions`
+        as JSON text."""
         params = request.query_params
         decoded: dict[str, Any] = {"query": params.get("query")}
-        if params.get("operationName"):
-            decoded["operationName"] = params["operationName"]
+        for name in ("operationName", "documentId"):
+            if params.get(name):
+                decoded[name] = params[name]
         for name in ("variables", "extensions"):
             if params.get(name):
                 decoded[name] = _decode(params[name], f"the `{name}` parameter")
@@ -130,20 +155,25 @@ def _response_media_type(accept: str) -> str:
 class GraphQLEndpoint:
     """The ASGI app behind `/graphql` (HTTP; transport rules already applied)."""
 
-    def __init__(self, runtime: Runtime, schema: NewsgraphSchema) -> None:
+    def __init__(
+        self, runtime: Runtime, schema: NewsgraphSchema, manifest: Manifest | None = None
+    ) -> None:
         self.runtime = runtime
         self.schema = schema
         self.settings = runtime.settings
         self.shortcut = Shortcut(schema)
+        self.persisted = PersistedQueries(self.settings, manifest)
+        self.caching = HttpCaching(self.settings.cache_max_age)
+        self.graphiql = GraphiQL(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         media_type = _response_media_type(request.headers.get("accept", ""))
         try:
-            response = await self._answer(request, media_type)
+            response, answered = await self._answer(request, media_type)
         except Exception as exc:
-            response = self._failure(request, exc, media_type)
-        await response(scope, receive, send)
+            response, answered = self._failure(request, exc, media_type), False
+        await self.caching.apply(request, response, answered=answered)(scope, receive, send)
 
     def _failure(self, request: Request, exc: Exception, media_type: str) -> Response:
         """The answer to an error outside GraphQL execution (a bad key, a lost database)."""
@@ -159,9 +189,10 @@ class GraphQLEndpoint:
         body = {"errors": [{"message": message, "extensions": extensions}]}
         return json_response(body, status=500, media_type=media_type)
 
-    async def _answer(self, request: Request, media_type: str) -> Response:
-        if request.method == "GET" and "query" not in request.query_params:
-            return self._graphiql(request)
+    async def _answer(self, request: Request, media_type: str) -> tuple[Response, bool]:
+        """The answer, and whether it is the data of every operation without an error."""
+        if request.method == "GET" and not _OPERATION_PARAMETERS & request.query_params.keys():
+            return self.graphiql.page(request), False
         if request.method == "GET":
             operations, batched = [OperationRequest.from_query_string(request)], False
             request.state.operation = operations[0].operation_name
@@ -176,6 +207,8 @@ class GraphQLEndpoint:
                     context = await self._context(request, session)
                     allowed = _OVER_GET if request.method == "GET" else _OVER_POST
                     results = [await self._execute(op, context, allowed) for op in operations]
+                    if context.wrote and self.runtime.read_route is not None:
+                        await self.runtime.read_route.wrote(context.caller)
                 finally:
                     # A compiled read never touches the session; closing one that holds
                     # nothing would cost more than the read itself.
@@ -187,17 +220,8 @@ class GraphQLEndpoint:
                 "(NEWSGRAPH_REQUEST_TIMEOUT): ask for less"
             ) from None
         request.state.outcome = _outcome(results)
-        return _response(results, batched=batched, media_type=media_type)
-
-    def _graphiql(self, request: Request) -> Response:
-        """GraphiQL for a browser; anything else asked for a query and sent none."""
-        if "text/html" not in request.headers.get("accept", ""):
-            raise RequestError(
-                "no GraphQL query: send `?query=...` with a GET, or a JSON body with a POST"
-            )
-        if self.settings.public:
-            raise NotFoundError("GraphiQL is off on a public server (NEWSGRAPH_PUBLIC)")
-        return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        response = _response(results, batched=batched, media_type=media_type)
+        return response, request.state.outcome == "OK"
 
     def _operations(self, data: object) -> tuple[list[OperationRequest], bool]:
         if not isinstance(data, list):
@@ -218,38 +242,57 @@ class GraphQLEndpoint:
         return operations, True
 
     async def _context(self, request: Request, session: AsyncSession) -> RequestContext:
-        authorization = request.headers.get("authorization")
-        if authorization:
-            caller = await authenticate(session, authorization)
-        elif self.settings.require_read_key:
-            raise AuthenticationError(
-                "this server needs an API key for reads too (NEWSGRAPH_REQUIRE_READ_KEY): "
-                "send `Authorization: Bearer <key>`"
-            )
-        else:
-            caller = Caller.anonymous(request.client.host if request.client else None)
+        caller = await identify(
+            session,
+            request.headers.get("authorization"),
+            require_read_key=self.settings.require_read_key,
+            address=request.client.host if request.client else None,
+        )
         request.state.caller = caller.key_name or caller.client
+        route = self.runtime.read_route
+        replica = route is not None and route.reads_from_replica(caller)
         return RequestContext(
             session=session,
             settings=self.settings,
             caller=caller,
             rate_limiter=self.runtime.rate_limiter,
             request_id=_request_id(request),
-            reader=self.runtime.reader,
+            reader=route.reader if route is not None and replica else self.runtime.reader,
             raw_json=True,
+            read_sessions=route.sessions if route is not None and replica else None,
         )
 
     async def _execute(
         self, operation: OperationRequest, context: RequestContext, allowed: frozenset[Any]
     ) -> ExecutionResult:
+        try:
+            resolved = await self.persisted.resolve(
+                query=operation.query,
+                sha256=operation.sha256,
+                document_id=operation.document_id,
+                context=context,
+            )
+        except NewsgraphError as refusal:  # this operation's own: a batch's others still run
+            return ExecutionResult(data=None, errors=[with_code(graphql_error(refusal))])
+        result = await self._run(resolved.query, operation, context, allowed)
+        await self.persisted.register(resolved, result, context)
+        return result
+
+    async def _run(
+        self,
+        query: str,
+        operation: OperationRequest,
+        context: RequestContext,
+        allowed: frozenset[Any],
+    ) -> ExecutionResult:
         short = await self.shortcut.answer(  # known operations are queries, fine over GET too
-            operation.query, operation.operation_name, operation.variables, context
+            query, operation.operation_name, operation.variables, context
         )
         if short is not None:
             return short
         try:
             return await self.schema.execute(
-                operation.query,
+                query,
                 variable_values=operation.variables,
                 context_value=context,
                 operation_name=operation.operation_name,

@@ -42,6 +42,15 @@ __all__ = [
 ]
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+# Undated rows sort as -infinity, which asyncpg reads as the first day (and instant) of
+# year 1: a real date that early could not be told apart from none.
+_FIRST_INSTANT = datetime.min.replace(tzinfo=UTC)
+
+
+def _reserved(value: str) -> ValueError:
+    return ValueError(
+        f"{value!r} is 0001-01-01 or earlier, which stands for no date: give a later date"
+    )
 
 
 class PartialDate(BaseModel):
@@ -70,6 +79,8 @@ def parse_partial_date(value: str) -> PartialDate:
         parsed = date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a date: {exc}") from None
+    if parsed == date.min:
+        raise _reserved(value)
     precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
     return PartialDate(value=parsed, precision=precision)
 
@@ -89,6 +100,12 @@ def parse_published_at(value: str) -> tuple[datetime, DatePrecision]:
         ) from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
+    try:
+        reserved = stamp.astimezone(UTC) <= _FIRST_INSTANT
+    except OverflowError:  # before year 1 in UTC
+        reserved = True
+    if reserved:
+        raise _reserved(value)
     return stamp, DatePrecision.DAY
 
 

@@ -1,4 +1,4 @@
-"""What `newsgraph ingest` reads: files, folders and stdin, text, HTML or documents.
+"""What `newsgraph ingest` and `extract` read: files, folders and stdin, text, HTML or documents.
 
 A text or HTML file may have a sidecar `NAME.meta.json` beside it with its metadata
 (`published_at`, `url`, `source: {name, domain, url}`); command-line options fill what
@@ -13,21 +13,18 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from newsgraph.errors import InputError
-from newsgraph.ingest.document import Document
-from newsgraph.ingest.extract import Extractor
-from newsgraph.ingest.files import read_documents
-from newsgraph.ingest.importer import Pending, pending_document
+from newsgraph.ingest.files import DOCUMENT_SUFFIXES, read_documents
+from newsgraph.ingest.items import Item
 from newsgraph.ingest.normalize import MAX_BYTES, decode
-from newsgraph.ingest.pipeline import ArticleInput, document_from_input
+from newsgraph.ingest.pipeline import ArticleInput
 
-__all__ = ["Defaults", "collect"]
+__all__ = ["Defaults", "article_from_bytes", "collect", "input_size"]
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
-DOCUMENT_SUFFIXES = {".json", ".jsonl"}
 SIDECAR = ".meta.json"
 
 
@@ -54,6 +51,18 @@ def _files(path: Path) -> Iterator[Path]:
         yield path
 
 
+def input_size(paths: list[str]) -> int | None:
+    """The bytes `collect` will read from `paths`; None when unknown (stdin)."""
+    total = 0
+    for raw_path in paths:
+        if raw_path == "-":
+            return None
+        path = Path(raw_path)
+        if path.exists():
+            total += sum(file.stat().st_size for file in _files(path))
+    return total
+
+
 def _sidecar(path: Path) -> dict[str, Any]:
     meta = path.with_name(path.stem + SIDECAR)
     if not meta.exists():
@@ -67,10 +76,24 @@ def _sidecar(path: Path) -> dict[str, Any]:
     return data
 
 
-def _article(where: str, defaults: Defaults, meta: dict[str, Any], **content: str) -> ArticleInput:
+def article_from_bytes(
+    data: bytes,
+    where: str,
+    defaults: Defaults,
+    *,
+    path: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> ArticleInput:
+    """A text or HTML article as read from `path` (or stdin), with its sidecar's metadata."""
+    meta = _sidecar(path) if path is not None else {}
+    content = decode(data, max_bytes=max_bytes)
+    html = (path is not None and path.suffix in HTML_SUFFIXES) or content.lstrip()[
+        :15
+    ].lower().startswith(("<!doctype", "<html"))
     source: dict[str, Any] = meta["source"] if isinstance(meta.get("source"), dict) else {}
     return ArticleInput(
-        **content,
+        text=None if html else content,
+        html=content if html else None,
         where=where,
         url=meta.get("url") or defaults.url,
         published_at=meta.get("published_at") or defaults.published_at,
@@ -84,60 +107,45 @@ def collect(
     paths: list[str],
     defaults: Defaults,
     *,
-    extractor: Extractor | None = None,
     max_bytes: int = MAX_BYTES,
-    stdin: TextIO | None = None,
-) -> Iterator[Pending]:
-    """Everything to ingest under `paths`, each with how to build its document."""
-
-    def text_item(where: str, article: ArticleInput) -> Pending:
-        def build() -> Document:
-            return document_from_input(article, extractor=extractor, max_bytes=max_bytes)
-
-        return Pending(where, build)
-
+    stdin: BinaryIO | None = None,
+) -> Iterator[Item]:
+    """Everything to ingest under `paths`, in order."""
     for raw_path in paths:
         if raw_path == "-":
-            text = (stdin or sys.stdin).read()
-            if text.lstrip().startswith(("{", "[")):
-                yield from (
-                    pending_document(d) for d in read_documents("-", stdin=io.StringIO(text))
-                )
+            data = (stdin or sys.stdin.buffer).read()
+            if data.lstrip().startswith((b"{", b"[")):
+                yield from read_documents("-", stdin=io.BytesIO(data))
             else:
-                yield text_item("<stdin>", _article("<stdin>", defaults, {}, text=text))
+                yield _article_item("<stdin>", defaults, max_bytes, data=data)
             continue
         path = Path(raw_path)
         if not path.exists():
-            yield Pending(raw_path, _fails("no such file or folder"))
+            yield Item(raw_path, error="no such file or folder")
             continue
         for file in _files(path):
-            yield from _file_items(file, defaults, text_item, max_bytes)
+            if file.suffix in DOCUMENT_SUFFIXES:  # a document carries its own metadata
+                yield from read_documents(str(file))
+            else:
+                yield _article_item(str(file), defaults, max_bytes, path=file)
 
 
-def _file_items(
-    file: Path, defaults: Defaults, text_item: Any, max_bytes: int
-) -> Iterator[Pending]:
-    where = str(file)
-    if file.suffix in DOCUMENT_SUFFIXES:  # a document carries its own metadata
-        yield from (pending_document(item) for item in read_documents(where))
-        return
+def _article_item(
+    where: str,
+    defaults: Defaults,
+    max_bytes: int,
+    *,
+    data: bytes | None = None,
+    path: Path | None = None,
+) -> Item:
+    """The article in `data`, else in the file at `path`; an item with the error if none."""
     try:
-        meta = _sidecar(file)
-        content = decode(file.read_bytes(), max_bytes=max_bytes)
+        if data is None:
+            assert path is not None
+            data = path.read_bytes()
+        article = article_from_bytes(data, where, defaults, path=path, max_bytes=max_bytes)
+    except OSError as exc:
+        return Item(where, error=f"cannot read: {exc.strerror or exc}")
     except InputError as exc:
-        yield Pending(where, _fails(str(exc)))
-        return
-    kind = (
-        "html"
-        if file.suffix in HTML_SUFFIXES
-        or content.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
-        else "text"
-    )
-    yield text_item(where, _article(where, defaults, meta, **{kind: content}))
-
-
-def _fails(message: str) -> Any:
-    def build() -> Document:
-        raise InputError(message)
-
-    return build
+        return Item(where, error=str(exc))
+    return Item(where, len(data), article=article)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["normalize_name"]
 
@@ -11,6 +12,9 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _DOTTED = re.compile(r"(?<=\b\w)\.")
 
 
+# A document names the same few thousand actors and events over and over (an import
+# normalises ~30 names per document): remembering the last ones saves most of the work.
+@lru_cache(maxsize=1 << 16)
 def normalize_name(value: str) -> str:
     """Case, accents' composition, dots and punctuation folded: `U.S.` and `US` are one name."""
     folded = unicodedata.normalize("NFKC", value).casefold()

@@ -3,7 +3,8 @@
 Typographic quotes and dashes become plain ones (so patterns and spans agree), spaces
 are folded, and what scrapers leave behind is dropped: "Table of Contents", a "Toggle"
 glued to a heading, share buttons, "Advertisement", "Read more: ..." links. A wire
-dateline ("LONDON, June 9 (Reuters) -") is cut from the first paragraph and kept.
+dateline ("LONDON, June 9 (Reuters) -", "STUTTGART, Germany, Oct 30 -") is cut from the
+first paragraph, the one under the headline when there is one, and kept.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ _RESIDUE_LINE = re.compile(
 )
 _GLUED_TOGGLE = re.compile(r"^Toggle(?=[A-Z])")
 _DATELINE = re.compile(
-    r"^(?P<dateline>[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][A-Za-z]+\.?\s+\d{1,2})?"
-    r"(?:\s*\((?:[A-Z][\w ]{1,20})\))?)\s+-\s+(?=[A-Z\"])"
+    r"^(?P<dateline>[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?=,))?"
+    r"(?:,\s*[A-Z][A-Za-z]+\.?\s+\d{1,2})?(?:\s*\((?:[A-Z][\w ]{1,20})\))?)\s+-\s+(?=[A-Z\"])"
 )
+# A first line that cannot be the story's first paragraph: a headline above it.
+_HEADLINE = re.compile(r"^(?!.*[.!?\"]$)(?:\S+\s+){0,24}\S+$")
 MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -80,10 +83,13 @@ def normalize_text(text: str) -> CleanText:
     if not lines or not any(len(line) > 40 for line in lines):
         raise InputError("the text has no article in it (no paragraph of more than 40 characters)")
     dateline = None
-    match = _DATELINE.match(lines[0])
+    first = (
+        1 if len(lines) > 1 and _HEADLINE.match(lines[0]) and not _DATELINE.match(lines[0]) else 0
+    )
+    match = _DATELINE.match(lines[first])
     if match:
         dateline = match.group("dateline").strip()
-        lines[0] = lines[0][match.end() :]
+        lines[first] = lines[first][match.end() :]
     return CleanText(lines, dateline)
 
 

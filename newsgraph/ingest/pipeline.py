@@ -11,23 +11,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, Any
 
 from newsgraph.errors import InputError
-from newsgraph.ingest.document import Document, parse_document, parse_published_at
+from newsgraph.ingest.document import parse_document, parse_published_at
 from newsgraph.ingest.extract import Extractor, load_extractor
 from newsgraph.ingest.normalize import MAX_BYTES, html_to_text, normalize_text
-from newsgraph.ingest.store import StoreResult, store_document
+from newsgraph.ingest.outcomes import StoreResult
+from newsgraph.ingest.prepared import (
+    PreparedDocument,
+    document_input_hash,
+    prepare,
+    text_input_hash,
+)
 from newsgraph.ingest.structure import structure
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
     "ArticleInput",
     "design_format",
-    "document_from_input",
     "extract_document",
+    "extracted_document",
     "ingest_article",
+    "prepared_from_input",
     "text_of",
 ]
 
@@ -110,17 +118,22 @@ def _reference_date(published_at: str | None) -> date:
         raise InputError(f"published_at: {exc}") from None
 
 
-def document_from_input(
+def extracted_document(
     article: ArticleInput, *, extractor: Extractor | None = None, max_bytes: int = MAX_BYTES
-) -> Document:
-    """A validated document from text, HTML or a structured document."""
-    given = [name for name in ("text", "html", "document") if getattr(article, name) is not None]
-    if len(given) != 1:
-        raise InputError(
-            "give exactly one of text, html and document"
-            + (f" (got {', '.join(given)})" if given else "")
-        )
-    source = {
+) -> dict[str, Any]:
+    """The structured document (DESIGN.md format) of a text or HTML article."""
+    return extract_document(
+        text_of(article, max_bytes),
+        published_at=article.published_at,
+        source=_given_source(article),
+        url=article.url,
+        extractor=extractor,
+        max_bytes=max_bytes,
+    )
+
+
+def _given_source(article: ArticleInput) -> dict[str, str]:
+    return {
         key: value
         for key, value in (
             ("name", article.source_name),
@@ -129,7 +142,24 @@ def document_from_input(
         )
         if value is not None
     }
+
+
+def prepared_from_input(
+    article: ArticleInput, *, extractor: Extractor | None = None, max_bytes: int = MAX_BYTES
+) -> PreparedDocument:
+    """A validated, prepared document from text, HTML or a structured document.
+
+    Its input hash names what it was made from (`newsgraph.ingest.prepared`): the
+    document as given, or the text or HTML with its source.
+    """
+    given = [name for name in ("text", "html", "document") if getattr(article, name) is not None]
+    if len(given) != 1:
+        raise InputError(
+            "give exactly one of text, html and document"
+            + (f" (got {', '.join(given)})" if given else "")
+        )
     if article.document is not None:
+        source = _given_source(article)
         raw = article.document
         if isinstance(raw, dict):
             raw = {**raw, **({"url": article.url} if article.url else {})}
@@ -137,16 +167,14 @@ def document_from_input(
                 raw["published_at"] = article.published_at
             if source:
                 raw["source"] = {**(raw.get("source") or {}), **source}
-        return parse_document(raw, article.where)
-    raw = extract_document(
-        text_of(article, max_bytes),
-        published_at=article.published_at,
-        source=source,
-        url=article.url,
-        extractor=extractor,
-        max_bytes=max_bytes,
+        doc = parse_document(raw, article.where)
+        return prepare(doc, where=article.where, input_hash=document_input_hash(raw))
+    doc = parse_document(
+        extracted_document(article, extractor=extractor, max_bytes=max_bytes), article.where
     )
-    return parse_document(raw, article.where)
+    kind, content = ("html", article.html) if article.html is not None else ("text", article.text)
+    assert content is not None
+    return prepare(doc, where=article.where, input_hash=text_input_hash(kind, content, doc.source))
 
 
 async def ingest_article(
@@ -157,6 +185,8 @@ async def ingest_article(
     max_bytes: int = MAX_BYTES,
 ) -> StoreResult:
     """Extract and store one article in the caller's transaction."""
-    return await store_document(
-        session, document_from_input(article, extractor=extractor, max_bytes=max_bytes)
+    from newsgraph.ingest.store import store_prepared  # SQLAlchemy: not needed to extract
+
+    return await store_prepared(
+        session, prepared_from_input(article, extractor=extractor, max_bytes=max_bytes)
     )

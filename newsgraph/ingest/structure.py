@@ -55,13 +55,15 @@ class Structure:
 
 def _looks_like_heading(line: str, following: str | None) -> bool:
     """Short, capitalised, no final punctuation (a short question may end in "?"),
-    and followed by a longer line."""
+    and followed by a longer line; one word will do when it is a word ("Reactions")."""
     words = line.split()
     if following is None or len(following) <= len(line) or not line[0].isupper():
         return False
     if line.endswith("?"):
         return 1 < len(words) <= MAX_QUESTION_HEADING_WORDS
-    return 1 < len(words) <= MAX_HEADING_WORDS and not line.endswith(_FINAL_PUNCTUATION)
+    if len(words) == 1:
+        return line.isalpha() and len(line) > 3
+    return len(words) <= MAX_HEADING_WORDS and not line.endswith(_FINAL_PUNCTUATION)
 
 
 def _take_disclaimer(lines: list[str]) -> tuple[list[str], Disclaimer | None]:

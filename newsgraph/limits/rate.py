@@ -2,8 +2,9 @@
 
 Each client (an API key, or an IP address for anonymous calls) holds up to `per_minute`
 points that refill continuously; a request spends its cost or waits. Buckets live in
-this process's memory: with N server processes a client gets up to N budgets, which the
-README says. Full buckets are dropped, so idle clients cost no memory.
+this process's memory; the server shares them across processes through PostgreSQL
+(`limits.shared.SharedRateLimiter`). Full buckets are dropped, so idle clients cost no
+memory.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,9 @@ from newsgraph.access.scopes import Caller
 from newsgraph.db import models
 from newsgraph.limits.rate import RateLimiter
 from newsgraph.settings import Settings
+
+if TYPE_CHECKING:  # the feed reads rows through this module: no import at run time
+    from newsgraph.live.feed import ChangeFeed
 
 __all__ = ["Reached", "RequestContext", "StatementReader", "build_context"]
 
@@ -95,6 +98,13 @@ class RequestContext:
     compiled: bool = False
     compiled_disclaimers: Any = None
     charged: bool = False  # the rate budget was charged already (by the short path)
+    # the process's change listener, which subscriptions read (None: no subscriptions)
+    feed: ChangeFeed | None = None
+    # what the subscribers of one change share (its disclaimers by reached rows)
+    shared: dict[Any, Any] | None = None
+    # the read replica's sessions when this request reads there (`schema.routing`)
+    read_sessions: Callable[[], AsyncSession] | None = None
+    wrote: bool = False  # a mutation ran: the key's next reads go to the primary
 
     async def run(
         self,
@@ -102,9 +112,30 @@ class RequestContext:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run a query function on the request's session, never beside another one."""
+        """Run a query function on the request's session, never beside another one.
+
+        A statement is never cancelled half-way: when an error nulls the response,
+        graphql-core cancels the sibling resolvers, and a statement cancelled mid-way
+        leaves the session's connection unusable for what still runs (the disclaimers).
+        The cancelled resolver waits for its statement to end, then gives up.
+        """
         async with self.lock:
-            return await query(self.session, *args, **kwargs)
+            statement = asyncio.ensure_future(query(self.session, *args, **kwargs))
+            try:
+                return await asyncio.shield(statement)
+            except asyncio.CancelledError:
+                await asyncio.wait([statement])
+                if not statement.cancelled():
+                    statement.exception()  # the cancelled request takes its error with it
+                raise
+
+    async def renew(self) -> None:
+        """Start afresh for a subscription's next message: the session gives its
+        connection back, loaders forget what they read, nothing is reached yet."""
+        async with self.lock:
+            await self.session.close()
+        self.loaders.clear()
+        self.reached = Reached()
 
     def reach(self, rows: Iterable[Any]) -> None:
         """Note rows whose data goes into the response (for its disclaimers)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, literal, or_, select
@@ -99,9 +99,12 @@ def _member(value: Any, path: str) -> Any:
 
 
 def _datetime(value: Any, path: str) -> datetime:
+    """An instant; one without an offset is UTC, as ingest reads it. Passed on naive, it
+    would be read in whichever time zone the statement's reader has (the session's for
+    the resolvers, the Python process's for asyncpg), and the executors would disagree."""
     if not isinstance(value, datetime):
         raise InputError(f"`{path}`: {value!r} is not a DateTime")
-    return value
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _date(value: Any, path: str) -> date:

@@ -51,7 +51,9 @@ from newsgraph.schema.mutations import Mutation
 from newsgraph.schema.parsing import ContainedParserCache
 from newsgraph.schema.permissions import WriteScope
 from newsgraph.schema.query import Query
+from newsgraph.schema.routing import ReadRouting
 from newsgraph.schema.sources import Source
+from newsgraph.schema.subscription import Subscription
 from newsgraph.settings import Executor, Settings
 from newsgraph.tracing import tracing_extensions
 
@@ -139,7 +141,7 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
         # Outermost first: the operation's span covers the rest; masking sees errors
         # after they were coded.
         *tracing_extensions(settings),
-        lambda: MaskInternalErrors(debug=settings.debug),
+        lambda: MaskInternalErrors(debug=settings.debug, max_tokens=settings.max_tokens),
         lambda: ErrorCodes(max_tokens=settings.max_tokens),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ContainedParserCache(maxsize=CACHE_SIZE),
@@ -147,6 +149,7 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
         lambda: AddValidationRules(rules),
         OperationChoice,
         WriteScope,
+        ReadRouting,
         budget,
         *([compiled] if settings.executor is Executor.COMPILED else []),
         Disclaimers,
@@ -155,6 +158,7 @@ def make_schema(settings: Settings) -> NewsgraphSchema:
         settings,
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Actor, Article, Claim, Event, Source],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.public),

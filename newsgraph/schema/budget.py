@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from newsgraph.errors import QueryTooComplexError, RateLimitedError
 from newsgraph.limits.budget import charge, sized
@@ -39,6 +40,10 @@ class NodeBudget(SchemaExtension):
             return
         refusal = self._refusal()
         if refusal is not None:
+            if execution_context.operation_type is OperationType.SUBSCRIPTION:
+                # Strawberry starts a subscription whatever `result` says; an error
+                # raised here is its answer instead
+                raise refusal
             execution_context.result = ExecutionResult(data=None, errors=[refusal])
         yield
 

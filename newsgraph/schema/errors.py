@@ -29,7 +29,14 @@ from newsgraph.errors import NewsgraphError, QueryTooComplexError, RequestError,
 from newsgraph.limits.rules import token_limit_reached
 from newsgraph.resolvers.context import RequestContext
 
-__all__ = ["ErrorCodes", "MaskInternalErrors", "OperationChoice", "graphql_error", "with_code"]
+__all__ = [
+    "ErrorCodes",
+    "MaskInternalErrors",
+    "OperationChoice",
+    "coded",
+    "graphql_error",
+    "with_code",
+]
 
 logger = logging.getLogger("newsgraph.graphql")
 
@@ -111,23 +118,35 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        query = self.execution_context.query
-        errors = [_translated(error, self.max_tokens, query) for error in result.errors]
-        limits = [e for e in errors if isinstance(e.original_error, QueryTooComplexError)]
-        if limits:
-            errors = limits[:1]
-        elif all(e.original_error is None for e in errors):
-            errors = _once_each(errors)
-        result.errors = [with_code(error) for error in errors]
+        result.errors = coded(result.errors, self.max_tokens, self.execution_context.query)
+
+
+def coded(errors: list[GraphQLError], max_tokens: int, query: str | None) -> list[GraphQLError]:
+    """The errors of one result as a client gets them, each with its code."""
+    errors = [_translated(error, max_tokens, query) for error in errors]
+    limits = [e for e in errors if isinstance(e.original_error, QueryTooComplexError)]
+    if limits:
+        errors = limits[:1]
+    elif all(e.original_error is None for e in errors):
+        errors = _once_each(errors)
+    return [with_code(error) for error in errors]
 
 
 class MaskInternalErrors(MaskErrors):
     """Strawberry's masking for errors nobody raised on purpose: the client gets a
     request id, the log gets the traceback under the same id."""
 
-    def __init__(self, *, debug: bool) -> None:
+    def __init__(self, *, debug: bool, max_tokens: int) -> None:
         super().__init__(should_mask_error=_is_internal)
         self.debug = debug
+        self.max_tokens = max_tokens
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """A subscription's results leave one by one, before `ErrorCodes` sees the
+        operation end: each is coded here, then masked."""
+        if getattr(result, "errors", None):
+            result.errors = coded(result.errors, self.max_tokens, self.execution_context.query)
+        yield from super().on_stream_result(result)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context

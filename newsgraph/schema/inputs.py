@@ -55,7 +55,12 @@ class ArticleOrder(Enum):
     INGESTED_AT_ASC = "ingested_at_asc"
 
 
-@strawberry.enum(description="How a list of events is sorted (undated last); ties by id.")
+@strawberry.enum(
+    description=(
+        "How a list of events is sorted; ties by id. Undated events sort as the earliest:"
+        " last when newest first, first when oldest first."
+    )
+)
 class EventOrder(Enum):
     DATE_DESC = "date_desc"
     DATE_ASC = "date_asc"
@@ -73,10 +78,10 @@ class ArticleFilter:
         default=None, description="Reports this event."
     )
     published_after: datetime | None = strawberry.field(
-        default=None, description="Published at or after."
+        default=None, description="Published at or after (an instant without an offset is UTC)."
     )
     published_before: datetime | None = strawberry.field(
-        default=None, description="Published before."
+        default=None, description="Published before (an instant without an offset is UTC)."
     )
     search: str | None = strawberry.field(
         default=None, description="Full-text search of title and body."

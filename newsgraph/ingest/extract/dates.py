@@ -1,13 +1,15 @@
-"""Dates as articles write them ("on Monday", "last month", "June 9"), resolved against
-the publication date, with the precision they carry."""
+"""Dates as articles write them ("on Monday", "last month", "June 9", "in May", "in
+2023"), resolved against the publication date, with the precision they carry.
+
+The forms are few and fixed, so they are read here directly: a general date parser
+costs more than the rest of extraction together.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-import dateparser
 
 from newsgraph.db.enums import DatePrecision
 
@@ -23,9 +25,17 @@ DATE_PATTERN = re.compile(
     r"|(?:a|one|two|three)\s+(?:days?|weeks?)\s+ago)\b"
     rf"|\b(?P<explicit>(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})\b"
-    rf"|\b(?:in\s+)(?P<month>(?:{_MONTHS})(?:\s+\d{{4}})?)\b",
+    rf"|\b(?:in\s+)(?P<month>(?:{_MONTHS})(?:\s+\d{{4}})?)\b"
+    r"|\b(?:in\s+(?:late\s+|early\s+|mid-)?)(?P<year>(?:19|20)\d{2})\b",
 )
-_FUTURE = re.compile(r"\b(?:will|next|upcoming|scheduled|set to|plans? to|to be held|coming)\b")
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS.split("|"), 1)}
+_FUTURE = re.compile(
+    r"\b(?:will|next|upcoming|scheduled|set to|plans? to|to be held|coming|due|is to|are to|"
+    r"to (?:open|hold|start|begin|meet|visit|sign|launch|convene|publish|release))\b"
+)
+_PAST = re.compile(
+    r"\b(?:[a-z]+ed|said|was|were|had|did|met|held|took|made|began|won|lost|fell|rose)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,12 @@ def _month_start(day: date, months: int) -> date:
 
 
 def _resolve(
-    match: re.Match[str], published: date, future: bool
+    match: re.Match[str], published: date, future: bool | None
 ) -> tuple[date | None, DatePrecision | None]:
     text = match.group(0).lower()
     if match.group("weekday"):
         target = _WEEKDAYS.index(match.group("weekday").lower())
-        if "next" in text or (future and "last" not in text):
+        if "next" in text or (future is True and "last" not in text):
             delta = (target - published.weekday()) % 7 or 7
             if "next" in text and delta < 7 and "week" in text:
                 delta += 7
@@ -79,30 +89,56 @@ def _resolve(
             days = amount * (7 if "week" in relative else 1)
             return published - timedelta(days=days), DatePrecision.DAY
         return None, None  # "last week", "this week": no day to name
-    if match.group("explicit") or match.group("month"):
-        expression = match.group("explicit") or match.group("month")
-        settings = {
-            "RELATIVE_BASE": _as_datetime(published),
-            "PREFER_DATES_FROM": "future" if future else "past",
-            "PREFER_DAY_OF_MONTH": "first",
-            "REQUIRE_PARTS": ["month"],
-        }
-        parsed = dateparser.parse(expression, languages=["en"], settings=settings)
-        if parsed is None:
-            return None, None
-        if match.group("month"):
-            return date(parsed.year, parsed.month, 1), DatePrecision.MONTH
-        return parsed.date(), DatePrecision.DAY
+    if match.group("year"):
+        return date(int(match.group("year")), 1, 1), DatePrecision.YEAR
+    explicit = match.group("explicit")
+    if explicit and re.fullmatch(r"\d{4}-\d{2}-\d{2}", explicit):
+        return date.fromisoformat(explicit), DatePrecision.DAY
+    if explicit:
+        return _day(explicit, published, future)
+    if match.group("month"):
+        words = match.group("month").split()
+        month = _MONTH_NUMBERS[words[0].lower()]
+        if len(words) > 1:
+            return date(int(words[1]), month, 1), DatePrecision.MONTH
+        return _nearest(published, month, 1, future, DatePrecision.MONTH), DatePrecision.MONTH
     return None, None
 
 
-def _as_datetime(day: date) -> object:
-    from datetime import datetime
+def _day(
+    expression: str, published: date, future: bool | None
+) -> tuple[date | None, DatePrecision | None]:
+    """ "June 9", "9 June 2025", "October 9, 2026" as a day."""
+    words = expression.replace(",", " ").split()
+    month_word = next(w for w in words if w.lower() in _MONTH_NUMBERS)
+    day_word = next(w for w in words if w[0].isdigit() and len(w.rstrip("stndrh")) <= 2)
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    month, day_number = _MONTH_NUMBERS[month_word.lower()], int(day_word.rstrip("stndrh"))
+    try:
+        if years:
+            return date(int(years[0]), month, day_number), DatePrecision.DAY
+        return _nearest(published, month, day_number, future, DatePrecision.DAY), DatePrecision.DAY
+    except ValueError:  # "February 30"
+        return None, None
 
-    return datetime(day.year, day.month, day.day, 12)
+
+def _nearest(
+    published: date, month: int, day: int, future: bool | None, precision: DatePrecision
+) -> date:
+    """The month (or day) of that name after the publication when `future`, before it
+    when not, else the nearer of the two (the earlier on a tie)."""
+    reference = (
+        published if precision is DatePrecision.DAY else date(published.year, published.month, 1)
+    )
+    candidate = date(published.year, month, day)
+    later = candidate if candidate >= reference else date(published.year + 1, month, day)
+    earlier = candidate if candidate <= reference else date(published.year - 1, month, day)
+    if future is None:
+        return later if (later - reference) < (reference - earlier) else earlier
+    return later if future else earlier
 
 
-_CLAUSE_START = re.compile(r".*(?:,|;|\bthat\b|\bafter\b|\bbefore\b|\bwhile\b)\s", re.DOTALL)
+_CLAUSE_START = re.compile(r".*(?:,|;|\bthat\b|\bwhile\b)\s", re.DOTALL)
 
 
 def _clause_before(sentence: str, position: int) -> str:
@@ -114,11 +150,13 @@ def _clause_before(sentence: str, position: int) -> str:
 
 def find_dates(sentence: str, published: date) -> list[DateMention]:
     """Every date expression in a sentence, resolved; a clause in the future tense
-    ("will meet ... on Monday") looks forwards from the publication date."""
+    ("will meet ... on Monday") looks forwards from the publication date, one in the
+    past tense backwards, and a clause without tense ("set sentencing for October 9")
+    takes the nearer date."""
     mentions = []
     for match in DATE_PATTERN.finditer(sentence):
-        clause = _clause_before(sentence, match.start()) + match.group(0)
-        future = bool(_FUTURE.search(clause.lower()))
+        clause = (_clause_before(sentence, match.start()) + match.group(0)).lower()
+        future = True if _FUTURE.search(clause) else False if _PAST.search(clause) else None
         value, precision = _resolve(match, published, future)
         mentions.append(DateMention(match.start(), match.end(), match.group(0), value, precision))
     return mentions

@@ -1,103 +1,64 @@
-"""Events: what happened or will, found by trigger words, merged across sentences.
+"""Events: what happened or will, read sentence by sentence and merged across them.
 
-A trigger ("phone call", "talks", "agreement", "announced", "voted", "ruled", "imposed")
-opens an event mention with the date expression nearest to it, a location ("in
-Geneva"), a status (future tense: scheduled) and participants. Mentions of the same
-kind of thing at the same place, or a back-reference ("this meeting", "that call"),
-are one event. "a direct result of", "after", "following" link a cause to its effect.
+Each event mention (`occurrences`) gets its participants (`participants`), then is
+matched to the events known so far: in one sentence, mentions of one kind of thing are
+one event unless a cause links them ("raise its tariffs ... in response to Washington's
+decision to lift duties"); across sentences, a back-reference ("the decision", "that
+call") or the same place, date or participants make a mention an event already known.
+A mention with none of a date, a place or a participant tells no event apart and is
+dropped. "after", "following", "in response to", "prompted by" and kin link a cause to
+its effect within a sentence.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
-from newsgraph.db.enums import ActorKind, DatePrecision, EventKind, EventStatus
-from newsgraph.ingest.extract.actors import ActorFound, surname_of
-from newsgraph.ingest.extract.dates import DateMention, find_dates
-from newsgraph.ingest.extract.lexicon import MEETING_PLACES
+from newsgraph.db.enums import ActorKind, DatePrecision, EventKind
 from newsgraph.ingest.extract.mentions import Mention
+from newsgraph.ingest.extract.occurrences import GATHERINGS, EventFound, occurrences
+from newsgraph.ingest.extract.participants import nearest_triggers, take_part
+from newsgraph.ingest.extract.triggers import (
+    BACK_NOUN,
+    BACK_REFERENCE,
+    CAUSE,
+    REVERSED_CAUSE,
+    kinds_referred,
+)
 
 __all__ = ["EventFound", "EventTracker"]
 
-_TRIGGERS: list[tuple[EventKind, str]] = [
-    (EventKind.CALL, r"(?:phone|telephone|video) (?:call|conversation)|call with|spoke by phone"),
-    (EventKind.NEGOTIATION, r"(?:trade )?talks|negotiations?"),
-    (EventKind.MEETING, r"meeting|summit|meet with|met with|to meet|will meet"),
-    (
-        EventKind.AGREEMENT,
-        r"(?:[a-z]+ ){0,3}(?:agreement|deal|truce|accord|treaty|framework)|agreed(?: on \w+)? to",
-    ),
-    (EventKind.VOTE, r"voted|vote on|referendum"),
-    (EventKind.RULING, r"ruled|ruling|verdict"),
-    (
-        EventKind.POLICY,
-        r"imposed?|revok(?:e|ed|ing)|ban(?:ned)?|sanction(?:s|ed)|tariffs? on|export controls?|"
-        r"approved|(?:kept|left|held|cut|raised|lowered) (?:its |the )?(?:\w+ ){0,2}"
-        r"(?:rates?|production|output)",
-    ),
-    (EventKind.ANNOUNCEMENT, r"announced|announcement|warning|unveiled"),
-]  # fmt: skip
-TRIGGER = re.compile(
-    "|".join(rf"(?P<{kind.value}>\b(?:{pattern})\b)" for kind, pattern in _TRIGGERS)
-)
-_BACK_REFERENCE = re.compile(r"\b(?:this|that|the|these|those)\s+(?:[A-Z][a-z]+\s+)?$")
-_LOCATION = re.compile(r"\bin\s+(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
-_FUTURE = re.compile(r"\b(?:will|would|next|upcoming|scheduled|set to|plans? to|is to|are to)\b")
-_CAUSE = re.compile(r"\b(?:a direct result of|result of|after|following|because of|prompted by)\b")
-_LEAD = re.compile(r"\b(?:will lead|led|leads|leading|headed|hosted|will host)\b")
 _ACCOMPANYING = re.compile(r"^(?:Accompanying|Joining|Also attending)\b|\binclude[sd]?\b")
-# How far from its trigger a date expression may stand and still date the event.
-DATE_REACH = 60
-_GATHERINGS = {EventKind.MEETING, EventKind.NEGOTIATION, EventKind.AGREEMENT}
+# Kinds a mention of one may turn out to be a mention of the other.
 _GROUPS = [
     {EventKind.MEETING, EventKind.NEGOTIATION, EventKind.AGREEMENT},
     {EventKind.ANNOUNCEMENT, EventKind.POLICY},
+    {EventKind.RULING, EventKind.POLICY},
+    {EventKind.VOTE, EventKind.POLICY},
 ]
-_TITLES = {
-    EventKind.CALL: "phone call",
-    EventKind.NEGOTIATION: "talks",
-    EventKind.MEETING: "meeting",
-    EventKind.AGREEMENT: "agreement",
-    EventKind.VOTE: "vote",
-    EventKind.RULING: "ruling",
-    EventKind.POLICY: "policy action",
-    EventKind.ANNOUNCEMENT: "announcement",
-}
-_NOT_PLACES = {"May", "June", "July", "March", "April", "August", "September", "October",
-               "November", "December", "January", "February", "Congress", "Parliament"}  # fmt: skip
-
-
-@dataclass(eq=False)
-class EventFound:
-    """An event with its participants (and roles) and the events that caused it."""
-
-    kind: EventKind
-    status: EventStatus
-    location: str | None = None
-    date: date | None = None
-    precision: DatePrecision | None = None
-    date_text: str | None = None
-    participants: dict[int, tuple[ActorFound, str]] = field(default_factory=dict)
-    caused_by: list[EventFound] = field(default_factory=list)
-
-    def add(self, actor: ActorFound, role: str) -> None:
-        current = self.participants.get(id(actor))
-        if current is None or (current[1] == "participant" and role == "lead"):
-            self.participants[id(actor)] = (actor, role)
-
-    @property
-    def title(self) -> str:
-        people = [a for a, _ in self.participants.values()]
-        names = [surname_of(a.name) if a.kind is ActorKind.PERSON else a.name for a in people[:2]]
-        head = "-".join(names) if names else ""
-        where = f" in {self.location}" if self.location else ""
-        return " ".join(part for part in (head, _TITLES[self.kind]) if part) + where
 
 
 def _same_group(a: EventKind, b: EventKind) -> bool:
     return a == b or any(a in group and b in group for group in _GROUPS)
+
+
+def _clash(a: EventFound, b: EventFound) -> bool:
+    """Whether two mentions' dates contradict each other, at the coarser precision."""
+    if a.date is None or b.date is None:
+        return False
+    coarse = {a.precision, b.precision}
+    if DatePrecision.YEAR in coarse:
+        return a.date.year != b.date.year
+    if DatePrecision.MONTH in coarse:
+        return (a.date.year, a.date.month) != (b.date.year, b.date.month)
+    return a.date != b.date
+
+
+def _caused(sentence: str, before: int, after: int) -> bool:
+    return bool(
+        CAUSE.search(sentence, before, after) or REVERSED_CAUSE.search(sentence, before, after)
+    )
 
 
 class EventTracker:
@@ -110,89 +71,82 @@ class EventTracker:
     def _match(self, mention: EventFound, back_reference: bool) -> EventFound | None:
         """The known event a new mention refers to, if any.
 
-        Meetings, talks and agreements are about one place and time: a mention that does
-        not contradict a known one's place or date is the same. Other kinds (an
-        announcement, a vote) are the same only when referred back to ("that ruling")
-        or dated alike.
+        A back-reference is the latest event of its kind that it does not contradict. Else
+        a meeting, talks or a call is one known at the same place or with a participant in
+        common (an agreement is the talks that reached it only at the same place); an
+        undated vote is the vote known; other mentions are the event of their kind dated
+        alike or sharing a participant. What will happen is never what did.
         """
         for event in reversed(self.events):
             if mention.location and event.location and mention.location != event.location:
                 continue
-            if mention.date and event.date and mention.date != event.date:
+            if _clash(mention, event) or not _same_group(event.kind, mention.kind):
                 continue
-            gathering = mention.kind in _GATHERINGS and event.kind in _GATHERINGS
+            if back_reference:
+                return event
+            if mention.status is not event.status:
+                continue
             same_place = mention.location is not None and mention.location == event.location
-            if mention.location and not event.location and not back_reference:
+            shared = set(mention.participants) & set(event.participants)
+            mixed = (
+                EventKind.AGREEMENT in {event.kind, mention.kind} and event.kind is not mention.kind
+            )
+            if (mixed and not same_place) or (mention.location and not event.location):
                 continue  # "a meeting in Washington" is not the placeless deal named before
-            if gathering and (back_reference or same_place or not (mention.date and event.date)):
+            if mention.kind in GATHERINGS and (same_place or shared):
                 return event
-            if _same_group(event.kind, mention.kind) and (
-                back_reference or (mention.date is not None and mention.date == event.date)
-            ):
+            if mention.kind is EventKind.VOTE and not (mention.date and event.date):
                 return event
+            if mention.date is not None and event.date is not None:
+                return event
+            if mention.kind is event.kind and shared:
+                return event  # "the detention of Selim Kaya" ... "Kaya was detained on Wednesday"
         return None
 
     def read(self, sentence: str, mentions: list[Mention], speakers: set[int]) -> list[EventFound]:
         """The events a sentence mentions (new or known), in order of their triggers."""
-        dates = [
-            d
-            for d in find_dates(sentence, self.published)
-            if d.value is not None or "week" in d.text
-        ]
+        known_before = list(self.events)
+        mentioned, triggers = occurrences(sentence, self.published)
+        nearest = nearest_triggers(mentions, [match for match, _ in mentioned])
         found: list[tuple[int, EventFound]] = []
-        for match in TRIGGER.finditer(sentence):
-            kind = EventKind(next(name for name, value in match.groupdict().items() if value))
-            if kind is EventKind.ANNOUNCEMENT and re.search(
-                dict(_TRIGGERS)[EventKind.POLICY], sentence[match.end() : match.end() + 40]
-            ):
-                kind = EventKind.POLICY
-            event = self._mention(sentence, match, kind, dates)
-            back = bool(_BACK_REFERENCE.search(sentence[: match.start()]))
-            same_sentence = [e for _, e in found if e.kind is kind or (
-                e.kind not in _GATHERINGS and _same_group(e.kind, kind))]  # fmt: skip
+        for match, event in mentioned:
+            take_part(event, sentence, match, mentions, speakers, nearest)
+            back = bool(BACK_REFERENCE.search(sentence[: match.start()]))
+            same_sentence = [
+                known
+                for position, known in found
+                if _same_group(known.kind, event.kind)
+                and (
+                    EventKind.AGREEMENT not in {known.kind, event.kind} or known.kind is event.kind
+                )
+                and not _caused(sentence, position, match.start())
+            ]
             known = same_sentence[0] if same_sentence else self._match(event, back)
             if known is None:
+                if back and any(e.kind is event.kind and _clash(e, event) for e in self.events):
+                    continue  # "the two-day meeting was called in April": not the meeting's date
+                if not (event.date or event.location or event.participants):
+                    continue
                 self.events.append(event)
                 known = event
             else:
                 self._merge(known, event)
             if all(known is not other for _, other in found):
                 found.append((match.start(), known))
-            self._participants(known, kind, sentence, match, mentions, speakers)
+        for match in BACK_NOUN.finditer(sentence):  # "the decision", "that call"
+            if any(start <= match.start("noun") < end for start, end in triggers):
+                continue
+            kinds = kinds_referred(match)
+            known = next((e for e in reversed(known_before) if e.kind in kinds), None)
+            if known is not None and all(known is not other for _, other in found):
+                found.append((match.start(), known))
+        found.sort(key=lambda item: item[0])
         self._causes(sentence, found)
         if not found and self.events and _ACCOMPANYING.search(sentence):
             for mention in mentions:
                 if mention.actor.kind is ActorKind.PERSON:
                     self.events[-1].add(mention.actor, "participant")
         return [event for _, event in found]
-
-    def _mention(
-        self, sentence: str, match: re.Match[str], kind: EventKind, dates: list[DateMention]
-    ) -> EventFound:
-        def distance(mention: DateMention) -> int:
-            return min(abs(mention.start - match.end()), abs(match.start() - mention.end))
-
-        near = sorted(dates, key=distance)
-        chosen = near[0] if near and distance(near[0]) < DATE_REACH else None
-        location = None
-        place = _LOCATION.search(sentence[match.start() : match.end() + 40]) or _LOCATION.search(
-            sentence[max(0, match.start() - 25) : match.start()]
-        )
-        if place and place.group("place").split()[0] not in _NOT_PLACES:
-            location = place.group("place")
-        named_before = re.search(r"([A-Z][a-z]+)\s+$", sentence[: match.start()])
-        if location is None and named_before and named_before.group(1) in MEETING_PLACES:
-            location = named_before.group(1)  # "this London meeting", "the Geneva negotiations"
-        clause = sentence[max(0, match.start() - 80) : match.end() + 20]
-        status = EventStatus.SCHEDULED if _FUTURE.search(clause) else EventStatus.OCCURRED
-        return EventFound(
-            kind=kind,
-            status=status,
-            location=location,
-            date=chosen.value if chosen else None,
-            precision=chosen.precision if chosen else None,
-            date_text=chosen.text if chosen and chosen.value else None,
-        )
 
     def finish(self) -> list[EventFound]:
         """The events, with mentions of one call (or vote, ...) by the same people merged."""
@@ -222,41 +176,28 @@ class EventTracker:
 
     @staticmethod
     def _merge(known: EventFound, new: EventFound) -> None:
+        if new.kind is EventKind.VOTE and known.approval:
+            known.kind = EventKind.VOTE  # "approved ... The board voted 3-2": a vote
         known.location = known.location or new.location
         if known.date is None and new.date is not None:
             known.date, known.precision, known.date_text = new.date, new.precision, new.date_text
-
-    @staticmethod
-    def _participants(event: EventFound, kind: EventKind, sentence: str, match: re.Match[str],
-                      mentions: list[Mention], speakers: set[int]) -> None:  # fmt: skip
-        if kind in {EventKind.ANNOUNCEMENT, EventKind.POLICY}:
-            before = [m for m in mentions if m.end <= match.start()]
-            if before:
-                event.add(before[-1].actor, "lead")
-            return
-        for mention in mentions:
-            speaker_before = id(mention.actor) in speakers and mention.end <= match.start()
-            if speaker_before and kind is not EventKind.CALL:
-                continue
-            if mention.actor.kind is ActorKind.PERSON or kind in {
-                EventKind.AGREEMENT,
-                EventKind.MEETING,
-                EventKind.NEGOTIATION,
-            }:
-                lead = _LEAD.search(sentence, mention.end, min(len(sentence), mention.end + 12))
-                role = "lead" if lead else "participant"
-                if kind is EventKind.AGREEMENT and mention.actor.kind is not ActorKind.PERSON:
-                    role = "party"
-                event.add(mention.actor, role)
+        for actor, role in new.participants.values():
+            known.add(actor, role)
 
     @staticmethod
     def _causes(sentence: str, found: list[tuple[int, EventFound]]) -> None:
-        cause = _CAUSE.search(sentence)
-        if cause is None or len(found) < 2:
+        """ "A after B": B caused A; "A prompted B": A caused B."""
+        if len(found) < 2:
             return
-        effects = [e for position, e in found if position < cause.start()]
-        causes = [e for position, e in found if position > cause.start()]
-        for effect in effects:
-            for origin in causes:
-                if origin is not effect and origin not in effect.caused_by:
-                    effect.caused_by.append(origin)
+        for pattern, reverse in ((CAUSE, False), (REVERSED_CAUSE, True)):
+            cause = pattern.search(sentence)
+            if cause is None:
+                continue
+            before = [e for position, e in found if position < cause.start()]
+            after = [e for position, e in found if position > cause.start()]
+            effects, causes = (after, before) if reverse else (before, after)
+            for effect in effects:
+                for origin in causes:
+                    if origin is not effect and origin not in effect.caused_by:
+                        effect.caused_by.append(origin)
+            return

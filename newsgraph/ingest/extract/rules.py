@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from newsgraph.db.enums import ActorKind
+from newsgraph.db.enums import ActorKind, ClaimKind
 from newsgraph.ingest.document import PartialDate
-from newsgraph.ingest.extract.actors import ActorFound, find_actors
+from newsgraph.ingest.extract.actors import find_actors
+from newsgraph.ingest.extract.carryover import Carryover
 from newsgraph.ingest.extract.claims import ClaimFound, claims_in
 from newsgraph.ingest.extract.events import EventFound, EventTracker
 from newsgraph.ingest.extract.mentions import MentionFinder
+from newsgraph.ingest.extract.registry import ActorFound
 from newsgraph.ingest.sentences import split_sentences
 from newsgraph.ingest.structure import Structure
 
@@ -24,19 +26,21 @@ class RuleBasedExtractor:
         """The document's actors, events and claims."""
         actors = find_actors("\n".join(article.paragraphs))
         mentions = MentionFinder(actors)
-        people = {a for a in actors if a.kind is ActorKind.PERSON}
         tracker = EventTracker(published)
         claims: list[tuple[ClaimFound, EventFound | None]] = []
         for paragraph in article.paragraphs:
+            carryover = Carryover()
             for sentence in split_sentences(paragraph):
                 found = mentions.find(sentence)
-                sentence_claims = claims_in(sentence, found, actors)
+                sentence_claims = carryover.read(sentence, claims_in(sentence, found))
                 speakers = {id(c.claimant) for c in sentence_claims if c.claimant is not None}
                 events = tracker.read(sentence, found, speakers)
-                claims += [(claim, events[0] if events else None) for claim in sentence_claims]
-                speaking = [c.claimant for c in sentence_claims if c.claimant in people]
-                if speaking:  # "he" in the next sentence is most likely who just spoke
-                    mentions.last_person = speaking[-1]
+                claims += [(claim, _event_of(claim, events, tracker)) for claim in sentence_claims]
+                speaking = [c.claimant for c in sentence_claims if c.claimant is not None]
+                if speaking:  # "he" or "it" in the next sentence is most likely who just spoke
+                    mentions.last_subject = speaking[-1]
+                    if speaking[-1].kind is ActorKind.PERSON:
+                        mentions.last_person = speaking[-1]
         events = tracker.finish()
         names = _unique_titles(events)
         return {
@@ -44,6 +48,18 @@ class RuleBasedExtractor:
             "events": [_event(e, names) for e in events],
             "claims": [_claim(c, _title_of(e, events, names)) for c, e in claims],
         }
+
+
+def _event_of(
+    claim: ClaimFound, events: list[EventFound], tracker: EventTracker
+) -> EventFound | None:
+    """The event a claim concerns: the first its sentence reports; for what someone says
+    in reaction (not a figure or a forecast), else the story's first event."""
+    if events:
+        return events[0]
+    if claim.kind in {ClaimKind.STATISTIC, ClaimKind.PREDICTION} or not tracker.events:
+        return None
+    return tracker.events[0]
 
 
 def _title_of(
@@ -70,8 +86,9 @@ def _unique_titles(events: list[EventFound]) -> dict[int, str]:
     seen: dict[str, int] = {}
     for event in events:
         title = event.title
-        seen[title] = seen.get(title, 0) + 1
-        titles[id(event)] = title if seen[title] == 1 else f"{title} ({seen[title]})"
+        seen[title.casefold()] = seen.get(title.casefold(), 0) + 1
+        count = seen[title.casefold()]
+        titles[id(event)] = title if count == 1 else f"{title} ({count})"
     return titles
 
 

@@ -13,8 +13,8 @@ from newsgraph.db import models
 from newsgraph.edit.articles import DeletedArticle, delete_article
 from newsgraph.errors import InputError
 from newsgraph.ingest.extract import load_extractor
-from newsgraph.ingest.pipeline import ArticleInput, document_from_input
-from newsgraph.ingest.store import StoreOutcome, StoreResult, store_document
+from newsgraph.ingest.pipeline import ArticleInput, prepared_from_input
+from newsgraph.ingest.store import StoreOutcome, StoreResult, store_prepared
 from newsgraph.resolvers.loaders import load_row
 from newsgraph.schema.articles import Article
 from newsgraph.schema.info import Info
@@ -96,14 +96,14 @@ class ArticleMutations:
             where="input",
         )
         try:
-            document = document_from_input(
+            document = prepared_from_input(
                 article,
                 extractor=load_extractor(settings.extractor),
                 max_bytes=settings.max_article_bytes,
             )
         except InputError as error:
             return _failed(user_errors(error))
-        stored, errors = await attempt(info, lambda session: store_document(session, document))
+        stored, errors = await attempt(info, lambda session: store_prepared(session, document))
         if stored is None:
             return _failed(errors)
         return await _ingested(info, stored)

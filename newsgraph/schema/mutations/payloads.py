@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.db.failures import as_newsgraph_error
@@ -78,7 +77,7 @@ async def attempt(
             )
         except InputError as error:
             return None, user_errors(error)
-        except DBAPIError as error:
+        except Exception as error:  # a database error, through SQLAlchemy or asyncpg
             refused = as_newsgraph_error(error)
             if not isinstance(refused, InputError):
                 raise
