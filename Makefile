@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 STAMP := $(DEV_STAMP)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format schema web screenshot clean
+.PHONY: run test test-fast test-slow lint format schema web screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,28 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/newsgraph serve
 
-test: $(DEV_STAMP) lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Two lanes side by side, each pytest session with its own embedded PostgreSQL: the
+# linters then the tests marked slow or browser, and everything else. Much of a test's
+# time is spent waiting (on PostgreSQL, a subprocess, a browser), so on 2 cores this
+# takes about two thirds of the time of one lane. The slow lane's output is printed
+# when both are done. (PYTEST_ARGS go to both: give no --basetemp.)
+SLOW_LANE_LOG := $(VENV)/slow-lane.log
+test: $(DEV_STAMP)
+	@( $(MAKE) --no-print-directory lint && \
+	   $(BIN)/python -m pytest -m "slow or browser" $(PYTEST_ARGS) ) > $(SLOW_LANE_LOG) 2>&1 & \
+	slow=$$!; \
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS); fast=$$?; \
+	wait $$slow; slow_status=$$?; \
+	echo "---- lint, then the tests marked slow or browser ----"; cat $(SLOW_LANE_LOG); \
+	[ $$fast -eq 0 ] && [ $$slow_status -eq 0 ]
 
-# everything but the tests marked slow
+# everything but the tests marked slow (and the browser test), without the linters
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+# the tests marked slow, and the browser test
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m "slow or browser" $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
