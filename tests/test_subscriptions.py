@@ -275,16 +275,18 @@ async def test_event_changed_follows_edits(server: Server, write_key: str) -> No
         found = await client.post(
             f"{server.url}/graphql",
             json={
-                "query": "{ events(first: 1) { nodes { id } } actors(first: 1) { nodes { id } } }"
+                "query": "{ events(first: 1) { nodes { id } } actors(first: 1) { nodes { id } } "
+                "articles(first: 1) { nodes { id } } }"
             },
         )
     event_id = found.json()["data"]["events"]["nodes"][0]["id"]
     actor_id = found.json()["data"]["actors"]["nodes"][0]["id"]
+    article_id = found.json()["data"]["articles"]["nodes"][0]["id"]
     assert stored
     async with graphql_ws(f"{server.url}/graphql") as ws:
         operation = await ws.subscribe(
-            """subscription ($id: ID!) { eventChanged(id: $id) {
-                 node { status participants { role actor { name } } } } }""",
+            """subscription ($id: ID!) { eventChanged(id: $id) { node {
+                 status participants { role actor { name } } claims { nodes { text } } } } }""",
             {"id": event_id},
         )
         await server.subscribed(1)
@@ -295,20 +297,28 @@ async def test_event_changed_follows_edits(server: Server, write_key: str) -> No
                 "{ userErrors { message } } }",
                 "mutation ($id: ID!, $actor: ID!) { addParticipant(eventId: $id, "
                 'actorId: $actor, role: "lead") { userErrors { message } } }',
+                "mutation ($id: ID!, $article: ID!) { createClaim(input: {articleId: $article, "
+                'text: "Talks went well.", kind: STATEMENT, eventId: $id}) '
+                "{ userErrors { message } } }",
             ):
+                variables = {"id": event_id, "actor": actor_id, "article": article_id}
+                used = {name: value for name, value in variables.items() if f"${name}" in mutation}
                 response = await client.post(
                     f"{server.url}/graphql",
-                    json={"query": mutation, "variables": {"id": event_id, "actor": actor_id}},
+                    json={"query": mutation, "variables": used},
                     headers={"authorization": f"Bearer {write_key}"},
                 )
                 assert "errors" not in response.json(), response.json()
                 # a message shows the event as it is when sent: one edit at a time
                 got += await ws.payloads(operation, 1)
-        first, second = got
-    assert first["data"]["eventChanged"]["node"] == {"status": "OCCURRED", "participants": []}
+        first, second, third = got
+    assert first["data"]["eventChanged"]["node"]["status"] == "OCCURRED"
+    assert first["data"]["eventChanged"]["node"]["participants"] == []
     assert second["data"]["eventChanged"]["node"]["participants"] == [
         {"role": "lead", "actor": {"name": "Ada Quill"}}
     ]
+    # a claim about the event changes what a subscriber sees of it
+    assert {"text": "Talks went well."} in third["data"]["eventChanged"]["node"]["claims"]["nodes"]
 
 
 async def test_a_slow_subscriber_is_ended_with_a_coded_error(database_url: str) -> None:
