@@ -126,6 +126,8 @@ async def measure(
             "warning",
             "--ws-max-queue",
             "1024",
+            "--ws-per-message-deflate",  # as `newsgraph serve` runs it (NEWSGRAPH_WS_COMPRESSION)
+            "false",
         ],
         env=environment,
     )

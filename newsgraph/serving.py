@@ -53,6 +53,7 @@ def run_uvicorn(settings: Settings, url: str, *, workers: int, reload: bool) -> 
         "log_config": None,
         "access_log": False,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+        "ws_per_message_deflate": settings.ws_compression,
     }
     if workers == 1 and not reload:
         from newsgraph.server import create_app

@@ -228,6 +228,11 @@ class Settings(BaseSettings):
         description="seconds between pings on an idle WebSocket; one unanswered for as long "
         "closes it; 0: no pings",
     )
+    ws_compression: bool = Field(
+        default=False,
+        description="offer permessage-deflate on WebSockets: smaller messages, but a zlib "
+        "state per connection doubles its memory and every send costs CPU",
+    )
 
     metrics: MetricsAccess | None = Field(
         default=None,

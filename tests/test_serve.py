@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -21,6 +22,8 @@ from typing import IO, Any
 import httpx
 import psutil
 import pytest
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 NEWSGRAPH = str(Path(sys.executable).parent / "newsgraph")
 QUERY = "{ articles { nodes { title source { disclaimer { heading text } } } } }"
@@ -90,6 +93,31 @@ def _seed_disclaimer(base: str) -> dict[str, str]:
     response = httpx.post(f"{base}/graphql", json={"query": QUERY}, timeout=10)
     (article,) = response.json()["data"]["articles"]["nodes"]
     return dict(article["source"]["disclaimer"])
+
+
+def _websocket_extensions(base: str) -> str | None:
+    """What `newsgraph serve` answers a browser-like handshake offering compression."""
+
+    async def handshake() -> str | None:
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            assert ws.response is not None
+            return ws.response.headers.get("Sec-WebSocket-Extensions")
+
+    return asyncio.run(handshake())
+
+
+@pytest.mark.parametrize(("setting", "compressed"), [(None, False), ("true", True)])
+def test_websocket_compression_is_off_unless_asked_for(
+    database_url: str, tmp_path: Path, setting: str | None, compressed: bool
+) -> None:
+    """permessage-deflate keeps a zlib state per connection: twice a subscriber's memory."""
+    env = {"NEWSGRAPH_DATABASE_URL": database_url}
+    if setting is not None:
+        env["NEWSGRAPH_WS_COMPRESSION"] = setting
+    with serving(env, tmp_path / "serve.log") as (base, _):
+        extensions = _websocket_extensions(base)
+    assert (extensions is not None and "permessage-deflate" in extensions) is compressed
 
 
 def test_serve_on_a_configured_database(database_url: str, tmp_path: Path) -> None:
