@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import BigInteger, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from newsgraph.db.engine import make_sessionmaker
 from newsgraph.db.migrate import downgrade, upgrade
@@ -455,6 +455,31 @@ MOVE_1 = "UPDATE article SET source_id = 2 WHERE id = 1"
 MOVE_3 = "UPDATE article SET source_id = 2 WHERE id = 3"
 
 
+async def write_concurrently(
+    engine: AsyncEngine, setup: Sequence[str], first: str, second: str, *, waits: bool
+) -> None:
+    """`setup`, then `first` and `second` in two open transactions: with `waits`, the
+    second must wait for the first to commit; else it must go through at once."""
+    async with engine.begin() as connection:
+        for statement in setup:
+            await connection.execute(text(statement))
+    async with engine.connect() as one, engine.connect() as two:
+        await one.begin()
+        await one.execute(text(first))
+        await two.begin()
+        waiting = asyncio.create_task(two.execute(text(second)))
+        if waits:
+            await asyncio.sleep(0.3)
+            assert not waiting.done(), "the second writer should wait for the first"
+            await one.commit()
+            await waiting
+            await two.commit()
+        else:
+            await asyncio.wait_for(waiting, 5)
+            await two.commit()
+            await one.commit()
+
+
 @pytest.mark.parametrize(
     ("first", "second", "row"),
     [
@@ -486,19 +511,7 @@ async def test_concurrent_writers_of_one_row(
 ) -> None:
     engine = engine_for(database_url)
     try:
-        async with engine.begin() as setup:
-            for statement in SETUP:
-                await setup.execute(text(statement))
-        async with engine.connect() as one, engine.connect() as two:
-            await one.begin()
-            await one.execute(text(first))
-            await two.begin()
-            waiting = asyncio.create_task(two.execute(text(second)))
-            await asyncio.sleep(0.3)
-            assert not waiting.done(), "the second writer should wait for the row"
-            await one.commit()
-            await waiting
-            await two.commit()
+        await write_concurrently(engine, SETUP, first, second, waits=True)
         async with engine.connect() as check:
             assert await drift(check) == []
             kept = await check.execute(text("SELECT * FROM actor_source ORDER BY 1, 2"))
@@ -554,24 +567,7 @@ async def test_concurrent_writers_of_one_actors_sources(
 ) -> None:
     engine = engine_for(database_url)
     try:
-        async with engine.begin() as setup:
-            for statement in SET_SETUP:
-                await setup.execute(text(statement))
-        async with engine.connect() as one, engine.connect() as two:
-            await one.begin()
-            await one.execute(text(first))
-            await two.begin()
-            waiting = asyncio.create_task(two.execute(text(second)))
-            if waits:
-                await asyncio.sleep(0.3)
-                assert not waiting.done(), "the second writer should wait for the first"
-                await one.commit()
-                await waiting
-                await two.commit()
-            else:
-                await asyncio.wait_for(waiting, 5)
-                await two.commit()
-                await one.commit()
+        await write_concurrently(engine, SET_SETUP, first, second, waits=waits)
         async with engine.connect() as check:
             assert await drift(check) == []
             assert await sets_of(check) == sets
