@@ -86,7 +86,7 @@ class ActorSpec:
     def of(cls, actor: ActorDoc, *, body: str = "") -> ActorSpec:
         """The spec of a validated actor; `body` is the text its mentions are counted in."""
         written = [actor.name, *actor.aliases]
-        spellings = tuple((spelling, _normalized(spelling)) for spelling in written)
+        spellings = tuple((spelling, normalize_name(spelling)) for spelling in written)
         return cls(
             key=actor.key,
             name=actor.name,
@@ -97,7 +97,7 @@ class ActorSpec:
             aliases=tuple(actor.aliases),
             names=tuple(dict.fromkeys(normalized for _, normalized in spellings)),
             spellings=spellings,
-            affiliation=_normalized(actor.affiliation) if actor.affiliation else None,
+            affiliation=normalize_name(actor.affiliation) if actor.affiliation else None,
             mentions=_count_mentions(body, written),
         )
 
@@ -128,18 +128,18 @@ class EventSpec:
         return cls(
             key=event.key,
             title=event.title,
-            title_normalized=_normalized(event.title),
+            title_normalized=normalize_name(event.title),
             kind=event.kind,
             status=event.status,
             location=event.location,
             date=event.date.value if event.date else None,
             date_precision=event.date.precision if event.date else None,
             date_text=event.date_text,
-            participants=tuple((_normalized(p.actor), p.role) for p in event.participants),
-            caused_by=tuple(_normalized(cause) for cause in event.caused_by),
+            participants=tuple((normalize_name(p.actor), p.role) for p in event.participants),
+            caused_by=tuple(normalize_name(cause) for cause in event.caused_by),
             identity=(
                 event.key,
-                _normalized(event.title),
+                normalize_name(event.title),
                 str(event.date) if event.date else None,
             ),
         )
@@ -213,9 +213,9 @@ def prepare(doc: Document, *, where: str, input_hash: str | None = None) -> Prep
             ClaimSpec(
                 text=claim.text,
                 kind=claim.kind,
-                claimant=_normalized(claim.claimant) if claim.claimant else None,
-                event=_normalized(claim.event) if claim.event else None,
-                about=tuple(_normalized(name) for name in claim.about),
+                claimant=normalize_name(claim.claimant) if claim.claimant else None,
+                event=normalize_name(claim.event) if claim.event else None,
+                about=tuple(normalize_name(name) for name in claim.about),
                 span_start=start if start >= 0 else None,
                 span_end=start + len(claim.text) if start >= 0 else None,
             )
@@ -294,12 +294,6 @@ def _source(source: SourceDoc) -> SourceSpec:
         disclaimer_heading=disclaimer.heading if disclaimer else None,
         disclaimer_text=disclaimer.text if disclaimer else None,
     )
-
-
-@functools.lru_cache(maxsize=65536)
-def _normalized(name: str) -> str:
-    """`normalize_name`, remembered: the same names recur across thousands of documents."""
-    return normalize_name(name)
 
 
 def _count_mentions(body: str, names: list[str]) -> int:

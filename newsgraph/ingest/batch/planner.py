@@ -13,8 +13,9 @@ values changed, and for every article written its claims, mentions and reports.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsgraph.errors import InputError
 from newsgraph.ingest.batch.state import TEMPORARY_IDS, ArticleRow, GraphState, SourceRow
@@ -246,11 +247,7 @@ class _Planner:
             changes = actor_changes(row, actor, ids)
             if not changes:
                 continue
-            if "key" in changes and state.actor_with_key(changes["key"]) is not None:
-                raise InputError(
-                    f"actors[{index}]: the key {changes['key']!r} is another actor's; "
-                    "give each actor its own key"
-                )
+            _refuse_a_taken_key("actor", index, changes, state.actor_with_key)
             state.change_actor(row, changes)
             updated.add(row.id)
         counts["actors_updated"] += len(updated - created)
@@ -284,11 +281,7 @@ class _Planner:
             changes = event_changes(row, event)
             if not changes:
                 continue
-            if "key" in changes and state.event_with_key(changes["key"]) is not None:
-                raise InputError(
-                    f"events[{index}]: the key {changes['key']!r} is another event's; "
-                    "give each event its own key"
-                )
+            _refuse_a_taken_key("event", index, changes, state.event_with_key)
             state.change_event(row, changes)
             updated.add(row.id)
         counts["events_updated"] += len(updated)
@@ -312,3 +305,14 @@ class _Planner:
         for pair, role in participants.items():
             if self.plan.participants.get(pair) is None:
                 self.plan.participants[pair] = role
+
+
+def _refuse_a_taken_key(
+    kind: str, index: int, changes: dict[str, Any], holder: Callable[[str], object | None]
+) -> None:
+    """A matched actor or event may gain a key, never one another row holds."""
+    if "key" in changes and holder(changes["key"]) is not None:
+        raise InputError(
+            f"{kind}s[{index}]: the key {changes['key']!r} is another {kind}'s; "
+            f"give each {kind} its own key"
+        )
