@@ -55,7 +55,7 @@ from strawberry.types.execution import PreExecutionError
 from newsgraph.access.callers import identify
 from newsgraph.access.scopes import Caller
 from newsgraph.background import Background
-from newsgraph.errors import NewsgraphError, NotTrustedError, TooManySubscriptionsError
+from newsgraph.errors import NewsgraphError, TooManySubscriptionsError
 from newsgraph.http.multiplex import Multiplexer, shared_key
 from newsgraph.http.runtime import Runtime
 from newsgraph.http.trusted import Manifest
@@ -185,16 +185,12 @@ class OperationScopedSchema:
         except NewsgraphError as refusal:
             return _refused(refusal)
         manifest, caller = self.trusted_only, context_value.caller
-        anonymous = caller is not None and not caller.authenticated
-        if manifest is not None and anonymous and (query is None or not manifest.lists(query)):
-            release()
-            return _refused(
-                NotTrustedError(
-                    "this server runs only the documents of its trusted-documents manifest "
-                    "(NEWSGRAPH_TRUSTED_DOCUMENTS with NEWSGRAPH_PUBLIC): subscribe with a "
-                    "listed document, as its text stands"
-                )
-            )
+        if manifest is not None and caller is not None and not caller.authenticated:
+            try:
+                manifest.require(query, how="subscribe with a listed document, as its text stands")
+            except NewsgraphError as refusal:
+                release()
+                return _refused(refusal)
 
         variables, operation_name = kwargs.get("variable_values"), kwargs.get("operation_name")
         key = shared_key(query, variables, operation_name)

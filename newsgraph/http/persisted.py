@@ -37,7 +37,6 @@ from strawberry.types import ExecutionResult
 from newsgraph.db.persisted import persist_document, persisted_document
 from newsgraph.db.transactions import write_transaction
 from newsgraph.errors import (
-    NotTrustedError,
     PersistedQueryNotFoundError,
     PersistedQueryNotSupportedError,
     RequestError,
@@ -122,12 +121,7 @@ class PersistedQueries:
                 )
             if held:
                 assert self.manifest is not None
-                if not self.manifest.lists(query):
-                    raise NotTrustedError(
-                        "this server runs only the documents of its trusted-documents manifest "
-                        "(NEWSGRAPH_TRUSTED_DOCUMENTS with NEWSGRAPH_PUBLIC): send a listed "
-                        "document, by its id or in full"
-                    )
+                self.manifest.require(query, how="send a listed document, by its id or in full")
             keep = sha256 if sha256 and self.limit and sha256 not in self._memory else None
             return Resolved(query, register=keep)
         identifier = sha256 or document_id

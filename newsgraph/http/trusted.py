@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 from graphql import GraphQLSyntaxError, parse
 
-from newsgraph.errors import ConfigurationError
+from newsgraph.errors import ConfigurationError, NotTrustedError
 
 __all__ = ["Manifest", "document_key"]
 
@@ -76,6 +76,15 @@ class Manifest:
     def lists(self, document: str) -> bool:
         """Whether `document` is one of the listed documents, as its text stands."""
         return document in self.texts
+
+    def require(self, document: str | None, *, how: str) -> None:
+        """Refuse `document` unless listed: what an anonymous caller of a public server may
+        run (over HTTP and over a WebSocket alike). `how` says how to send a listed one."""
+        if document is None or not self.lists(document):
+            raise NotTrustedError(
+                "this server runs only the documents of its trusted-documents manifest "
+                f"(NEWSGRAPH_TRUSTED_DOCUMENTS with NEWSGRAPH_PUBLIC): {how}"
+            )
 
 
 def _check(where: str, identifier: str, document: str) -> None:
