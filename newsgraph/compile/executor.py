@@ -28,6 +28,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_operation_ast,
 )
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
@@ -43,7 +44,7 @@ from newsgraph.db.failures import as_newsgraph_error
 from newsgraph.errors import InputError, answer_for
 from newsgraph.resolvers.context import RequestContext
 
-__all__ = ["CompiledReads", "operation_of", "run_statement", "statement_for"]
+__all__ = ["CompiledReads", "run_statement", "statement_for"]
 
 logger = logging.getLogger("newsgraph.compile")
 
@@ -74,7 +75,7 @@ class CompiledReads(SchemaExtension):
             and document is not None
             and execution_context.operation_type is OperationType.QUERY
         ):
-            operation = operation_of(document, execution_context.operation_name)
+            operation = get_operation_ast(document, execution_context.operation_name)
             found = None
             if operation is not None:
                 found = statement_for(
@@ -94,17 +95,6 @@ class CompiledReads(SchemaExtension):
                             execution_context.query, self.requested, document, operation
                         )
         yield
-
-
-def operation_of(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    """The operation `name` picks in `document` (the only one when `name` is None)."""
-    operations = [
-        d
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-        and (name is None or (d.name is not None and d.name.value == name))
-    ]
-    return operations[0] if len(operations) == 1 else None
 
 
 def statement_for(

@@ -69,41 +69,19 @@ class Runtime:
                 if url is None:
                     self._embedded = EmbeddedPostgres(self.settings.data_dir)
                     url = await asyncio.to_thread(self._embedded.start)
-                self._engine = make_engine(
-                    url,
-                    pool_size=self.settings.pool_size,
-                    pool_timeout=self.settings.pool_timeout,
-                    statement_timeout=self.settings.statement_timeout,
-                )
+                self._engine = self._new_engine(url)
             read_url = self.settings.read_database_url
             if read_url is not None:
-                self._replica_engine = make_engine(
-                    read_url,
-                    pool_size=self.settings.pool_size,
-                    pool_timeout=self.settings.pool_timeout,
-                    statement_timeout=self.settings.statement_timeout,
-                )
+                self._replica_engine = self._new_engine(read_url)
                 count_statements(self._replica_engine)
                 self.read_route = ReadRoute(
-                    ReadPool(
-                        read_url,
-                        size=self.settings.pool_size,
-                        timeout=self.settings.pool_timeout,
-                        statement_timeout=self.settings.statement_timeout,
-                        cache_size=STATEMENT_CACHE_SIZE,
-                    ),
+                    self._new_read_pool(read_url),
                     make_sessionmaker(self._replica_engine),
                     make_sessionmaker(self._engine),
                     window=self.settings.read_after_write,
                 )
             if url is not None:
-                self.reader = ReadPool(
-                    url,
-                    size=self.settings.pool_size,
-                    timeout=self.settings.pool_timeout,
-                    statement_timeout=self.settings.statement_timeout,
-                    cache_size=STATEMENT_CACHE_SIZE,
-                )
+                self.reader = self._new_read_pool(url)
             self._url = url or self._engine.url.render_as_string(hide_password=False)
             self._pruner = Pruner(self._url, self.settings.change_retention)
             self._pruner.start()
@@ -116,6 +94,27 @@ class Runtime:
             self._sessionmaker = self.pool_watch.watch(
                 self._engine, make_sessionmaker(self._engine)
             )
+
+    def _new_engine(self, url: str) -> AsyncEngine:
+        """A SQLAlchemy engine on `url` with the settings' pool and timeouts."""
+        settings = self.settings
+        return make_engine(
+            url,
+            pool_size=settings.pool_size,
+            pool_timeout=settings.pool_timeout,
+            statement_timeout=settings.statement_timeout,
+        )
+
+    def _new_read_pool(self, url: str) -> ReadPool:
+        """Compiled reads' connections to `url`, as many as the session pool's."""
+        settings = self.settings
+        return ReadPool(
+            url,
+            size=settings.pool_size,
+            timeout=settings.pool_timeout,
+            statement_timeout=settings.statement_timeout,
+            cache_size=STATEMENT_CACHE_SIZE,
+        )
 
     async def stop(self) -> None:
         """Close what `start` opened (an engine passed in stays the caller's)."""
