@@ -112,9 +112,14 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 def create_app_from_environment() -> Starlette:
     """The app factory uvicorn workers call (`--workers`, `--reload`): settings from env.
 
-    A worker is a fresh interpreter, so the logging the parent command configured does
-    not reach it: each worker configures its own, from the same settings.
+    A worker is a fresh interpreter, so what the parent command set up for its process
+    (logging, the garbage collector's tuning) does not reach it: each worker does its
+    own, from the same settings.
     """
+    from newsgraph.serving import tune_garbage_collector  # uvicorn runs this: it is loaded
+
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_garbage_collector()
+    return app

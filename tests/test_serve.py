@@ -143,6 +143,23 @@ def test_worker_processes_log_each_request_in_the_configured_format(
     assert any(r.get("path") == "/graphql" for r in requests), log.read_text()
 
 
+def test_worker_processes_tune_the_garbage_collector_as_serve_does(database_url: str) -> None:
+    """A worker is a fresh interpreter (`--workers`, or uvicorn run on the app factory):
+    with the default thresholds, full collections over a thousand subscribers' objects
+    pause it for a tenth of a second at a time."""
+    probe = (
+        "import gc\n"
+        "from newsgraph.server import create_app_from_environment\n"
+        "create_app_from_environment()\n"
+        "print(gc.get_threshold(), gc.get_freeze_count() > 0)\n"
+    )
+    env = {**os.environ, "NEWSGRAPH_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[-2] == "(50000, 50, 100) True", done.stderr
+
+
 @pytest.mark.slow
 def test_serve_with_the_embedded_database_stops_it_on_shutdown(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"

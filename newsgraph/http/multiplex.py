@@ -67,7 +67,7 @@ def shared_key(
     if _resumes(operation, variables or {}):
         return None
     try:
-        frozen = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        frozen = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
         return None
     return (query, frozen, operation_name)

@@ -8,6 +8,7 @@ field path, e.g. `news.jsonl: document 3: events[0].participants[1].actor: ...`.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -126,12 +127,15 @@ _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def _checked(value: Any, control: re.Pattern[str]) -> Any:
     if not isinstance(value, str):
         return value
-    found = control.search(value)
-    if found is not None:
-        raise ValueError(
-            f"must not contain control characters (found {found.group()!r} "
-            f"at position {found.start()})"
-        )
+    # Control characters are not printable, and nearly every value is: only the others
+    # need the (several times slower) search for the first forbidden one.
+    if not value.isprintable():
+        found = control.search(value)
+        if found is not None:
+            raise ValueError(
+                f"must not contain control characters (found {found.group()!r} "
+                f"at position {found.start()})"
+            )
     return value.strip()
 
 
@@ -151,7 +155,7 @@ def _not_empty(value: str) -> str:
 
 NonEmpty = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty)]
 NonEmptyText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_empty)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda v: _line(v) or None)]
+OptionalText = Annotated[str | None, BeforeValidator(lambda v: _checked(v, _LINE_CONTROL) or None)]
 OptionalDate = Annotated[PartialDate | None, BeforeValidator(_optional_date)]
 
 
@@ -194,6 +198,13 @@ class SourceDoc(_Strict):
         return domain
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_country(code: str) -> bool:
+    """Whether pycountry knows the alpha-2 code. Its lookup costs several microseconds, and
+    a document names a country for most of its actors, from the same two hundred or so."""
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
 class ActorDoc(_Strict):
     """An actor of the document; `key` matches it across documents."""
 
@@ -213,14 +224,9 @@ class ActorDoc(_Strict):
         if value is None:
             return None
         code = value.upper()
-        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        if len(code) != 2 or not _is_country(code):
             raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code (like US, CN)")
         return code
-
-    @property
-    def names(self) -> list[str]:
-        """The normalised name followed by the normalised aliases, without repeats."""
-        return list(dict.fromkeys(normalize_name(n) for n in [self.name, *self.aliases]))
 
 
 class ParticipantDoc(_Strict):
@@ -307,9 +313,9 @@ class Document(_Strict):
 
 def _document_problems(doc: Document) -> list[Problem]:
     """Problems pydantic cannot see: references between parts, a title to be had."""
-    actor_names: set[str] = set()
-    for actor in doc.actors:
-        actor_names.update(actor.names)
+    actor_names = {
+        normalize_name(name) for actor in doc.actors for name in (actor.name, *actor.aliases)
+    }
     event_titles = {normalize_name(event.title) for event in doc.events}
     problems: list[Problem] = []
 

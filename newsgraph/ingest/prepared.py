@@ -86,7 +86,8 @@ class ActorSpec:
     def of(cls, actor: ActorDoc, *, body: str = "") -> ActorSpec:
         """The spec of a validated actor; `body` is the text its mentions are counted in."""
         written = [actor.name, *actor.aliases]
-        spellings = tuple((spelling, normalize_name(spelling)) for spelling in written)
+        # Lists, not generators: they cost less for the one or two names most actors have.
+        spellings = tuple([(spelling, normalize_name(spelling)) for spelling in written])
         return cls(
             key=actor.key,
             name=actor.name,
@@ -95,7 +96,7 @@ class ActorSpec:
             country=actor.country,
             wikidata_id=actor.wikidata_id,
             aliases=tuple(actor.aliases),
-            names=tuple(dict.fromkeys(normalized for _, normalized in spellings)),
+            names=tuple(dict.fromkeys([normalized for _, normalized in spellings])),
             spellings=spellings,
             affiliation=normalize_name(actor.affiliation) if actor.affiliation else None,
             mentions=_count_mentions(body, written),
@@ -125,10 +126,11 @@ class EventSpec:
     @classmethod
     def of(cls, event: EventDoc) -> EventSpec:
         """The spec of a validated event."""
+        title_normalized = normalize_name(event.title)
         return cls(
             key=event.key,
             title=event.title,
-            title_normalized=normalize_name(event.title),
+            title_normalized=title_normalized,
             kind=event.kind,
             status=event.status,
             location=event.location,
@@ -136,10 +138,10 @@ class EventSpec:
             date_precision=event.date.precision if event.date else None,
             date_text=event.date_text,
             participants=tuple((normalize_name(p.actor), p.role) for p in event.participants),
-            caused_by=tuple(normalize_name(cause) for cause in event.caused_by),
+            caused_by=tuple(map(normalize_name, event.caused_by)),
             identity=(
                 event.key,
-                normalize_name(event.title),
+                title_normalized,
                 str(event.date) if event.date else None,
             ),
         )
@@ -215,7 +217,7 @@ def prepare(doc: Document, *, where: str, input_hash: str | None = None) -> Prep
                 kind=claim.kind,
                 claimant=normalize_name(claim.claimant) if claim.claimant else None,
                 event=normalize_name(claim.event) if claim.event else None,
-                about=tuple(normalize_name(name) for name in claim.about),
+                about=tuple(map(normalize_name, claim.about)),
                 span_start=start if start >= 0 else None,
                 span_end=start + len(claim.text) if start >= 0 else None,
             )
@@ -260,12 +262,16 @@ def content_hash(doc: Document) -> str:
     """A digest of everything a document says (not its URL, nor scoring hints).
 
     orjson with sorted keys writes the same bytes as `json.dumps(sort_keys=True,
-    ensure_ascii=False, separators=(",", ":"))`, which stored hashes were made with.
+    ensure_ascii=False, separators=(",", ":"))` of the JSON-mode dump, which stored
+    hashes were made with. orjson writes enums as their values and dates as ISO dates,
+    as that dump does, so it is given the Python-mode dump, which costs a third less;
+    and the left-out keys are deleted from it, which is cheaper than pydantic's `exclude`.
     """
-    hints = {"__all__": {"optional"}}
-    payload = doc.model_dump(
-        mode="json", exclude={"url": True, "actors": hints, "events": hints, "claims": hints}
-    )
+    payload = doc.model_dump()
+    del payload["url"]
+    for part in ("actors", "events", "claims"):
+        for item in payload[part]:
+            del item["optional"]
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -299,7 +305,7 @@ def _source(source: SourceDoc) -> SourceSpec:
 def _count_mentions(body: str, names: list[str]) -> int:
     # A name that is not even a substring cannot match: most are not, and the test is
     # far cheaper than the whole-word pattern.
-    if not body or not any(name in body for name in names):
+    if not body or not any(map(body.__contains__, names)):
         return 0
     return len(_mention_pattern(tuple(sorted(set(names), key=len, reverse=True))).findall(body))
 
