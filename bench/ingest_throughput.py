@@ -1,6 +1,7 @@
 """Import and ingest throughput: whole `newsgraph` commands on scratch databases.
 
     .venv/bin/python bench/ingest_throughput.py import [--articles 20000] [--jobs N]
+    .venv/bin/python bench/ingest_throughput.py floor [--articles 20000]
     .venv/bin/python bench/ingest_throughput.py ingest [--rounds 10] [--jobs 1 2]
 
 import: the benchmark's dataset (`gen_data.py --format jsonl`, `--articles` documents;
@@ -9,6 +10,12 @@ with `newsgraph import FILE`, then the same file again (everything unchanged). E
 is timed from the command's start to its exit, as a user waits for it, and the peak
 resident memory of the importing process and of its worker processes is sampled
 (psutil, every 50 ms).
+
+floor: the same dataset imported once, then what PostgreSQL alone spends storing it: the
+imported rows COPYed table by table into another fresh database (indexes, generated
+search vectors, foreign-key checks and triggers as the import has them, no Python), and
+the time to compute the articles' and claims' search vectors alone. The import's
+physical limit on this machine, as `q1_feed_physical_sql` is the feed's.
 
 ingest: the annotated articles of tests/fixtures/articles, each `--rounds` times under
 another first line, URL and source (text files with sidecars in a folder), go into a
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import subprocess
@@ -115,18 +123,25 @@ def timed(args: list[str], url: str) -> dict[str, Any]:
     }
 
 
-def bench_import(server: str, articles: int, jobs: int | None) -> dict[str, Any]:
+def _dataset(folder: Path, articles: int) -> Path:
+    """The benchmark's documents as jsonl, actors, events and claims scaled as `make bench`
+    scales them."""
     scale = articles / 20_000
+    data = folder / "news.jsonl"
+    with data.open("w") as out:
+        subprocess.run(
+            [sys.executable, str(BENCH / "gen_data.py"), "--format", "jsonl",
+             "--articles", str(articles), "--actors", str(max(50, round(3000 * scale))),
+             "--events", str(max(50, round(8000 * scale))),
+             "--claims", str(round(100_000 * scale))],
+            stdout=out, check=True,
+        )  # fmt: skip
+    return data
+
+
+def bench_import(server: str, articles: int, jobs: int | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
-        data = Path(scratch) / "news.jsonl"
-        with data.open("w") as out:
-            subprocess.run(
-                [sys.executable, str(BENCH / "gen_data.py"), "--format", "jsonl",
-                 "--articles", str(articles), "--actors", str(max(50, round(3000 * scale))),
-                 "--events", str(max(50, round(8000 * scale))),
-                 "--claims", str(round(100_000 * scale))],
-                stdout=out, check=True,
-            )  # fmt: skip
+        data = _dataset(Path(scratch), articles)
         command = ["import", str(data), *(["--jobs", str(jobs)] if jobs else [])]
         with fresh_database(server) as url:
             first = timed(command, url)
@@ -136,6 +151,82 @@ def bench_import(server: str, articles: int, jobs: int | None) -> dict[str, Any]
         "import": {**first, "per_second": round(articles / first["seconds"])},
         "reimport": {**again, "per_second": round(articles / again["seconds"])},
     }
+
+
+# What an import writes, in an order its foreign keys allow. The tables the triggers fill
+# (provenance, source sets, the change log) are left out: the triggers fill them again.
+WRITTEN = ["source", "actor", "event", "article", "article_actor", "event_participant",
+           "article_event", "claim", "claim_about", "event_link"]  # fmt: skip
+
+
+def bench_floor(server: str, articles: int) -> dict[str, Any]:
+    """What PostgreSQL alone spends storing an import: the imported rows, COPYed table by
+    table into a fresh database in one transaction (indexes, generated search vectors,
+    foreign keys and triggers as the import has them), with no Python in the way."""
+    with tempfile.TemporaryDirectory() as scratch:
+        data = _dataset(Path(scratch), articles)
+        with fresh_database(server) as imported, fresh_database(server) as copied:
+            run = timed(["import", str(data)], imported)
+            tables = asyncio.run(_copy_rows(imported, copied))
+            vectors = asyncio.run(_search_vectors(imported))
+    total = sum(tables.values())
+    return {
+        "documents": articles,
+        "import": {**run, "per_second": round(articles / run["seconds"])},
+        "floor": {
+            "seconds": round(total, 2),
+            "per_second": round(articles / total),
+            "seconds_by_table": {name: round(seconds, 2) for name, seconds in tables.items()},
+            "search_vectors_seconds": vectors,
+        },
+    }
+
+
+async def _copy_rows(source_url: str, target_url: str) -> dict[str, float]:
+    source, target = await connect(source_url), await connect(target_url)
+    seconds: dict[str, float] = {}
+    try:
+        async with target.transaction():
+            for table in WRITTEN:
+                columns = [
+                    row[0]
+                    for row in await source.fetch(
+                        "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
+                        " AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                        table,
+                    )
+                ]
+                rows = io.BytesIO()
+                await source.copy_from_table(table, columns=columns, output=rows, format="binary")
+                rows.seek(0)
+                started = time.monotonic()
+                await target.copy_to_table(table, columns=columns, source=rows, format="binary")
+                seconds[table] = time.monotonic() - started
+    finally:
+        await source.close()
+        await target.close()
+    return seconds
+
+
+async def _search_vectors(url: str) -> dict[str, float]:
+    """Seconds to compute the stored search vectors of every article and claim again,
+    with the expression their generated column has."""
+    connection = await connect(url)
+    seconds: dict[str, float] = {}
+    try:
+        for table in ("article", "claim"):
+            expression = await connection.fetchval(
+                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a"
+                " ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+                " WHERE d.adrelid = $1::regclass AND a.attname = 'search'",
+                table,
+            )
+            started = time.monotonic()
+            await connection.fetchval(f"SELECT sum(length({expression})) FROM {table}")
+            seconds[table] = round(time.monotonic() - started, 2)
+    finally:
+        await connection.close()
+    return seconds
 
 
 def _articles_folder(folder: Path, rounds: int) -> int:
@@ -211,6 +302,8 @@ def main() -> None:
     importing = commands.add_parser("import", help="newsgraph import of the dataset, twice")
     importing.add_argument("--articles", type=int, default=20_000)
     importing.add_argument("--jobs", type=int, default=None, help="default: the command's")
+    flooring = commands.add_parser("floor", help="what PostgreSQL alone spends on an import")
+    flooring.add_argument("--articles", type=int, default=20_000)
     ingesting = commands.add_parser("ingest", help="newsgraph ingest of text, per --jobs")
     ingesting.add_argument("--rounds", type=int, default=10)
     ingesting.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
@@ -219,6 +312,8 @@ def main() -> None:
     with scratch_server() if "NEWSGRAPH_DATABASE_URL" not in os.environ else _given() as server:
         if args.command == "import":
             result = bench_import(server, args.articles, args.jobs)
+        elif args.command == "floor":
+            result = bench_floor(server, args.articles)
         else:
             result = bench_ingest(server, args.rounds, args.jobs)
     machine["load_after"] = [round(x, 2) for x in os.getloadavg()]

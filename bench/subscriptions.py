@@ -1,7 +1,8 @@
 """Subscription fan-out: many subscribers on one server process, a steady write rate.
 
     .venv/bin/python bench/subscriptions.py [--subscribers 1000] [--rate 50] [--seconds 10]
-                                            [--sources 1]
+                                            [--sources 1] [--per-connection 1]
+    .venv/bin/python bench/subscriptions.py --bare [--subscribers 1000]
 
 Starts one server process (uvicorn, as `newsgraph serve` runs it) on NEWSGRAPH_DATABASE_URL's
 database (a scratch one: the script creates its tables) or an embedded PostgreSQL in a
@@ -13,6 +14,10 @@ each in its own transaction. Prints, as JSON: delivery latency from commit to re
 (p50/p99, ms), messages delivered and lost, the server's memory per idle subscriber
 (RSS growth while they connected, divided by their number), its CPU use during the
 writes (share of one core) and the subscribers' process's (all in one asyncio loop).
+
+`--bare` measures the floor under the memory figure: the same uvicorn serving an ASGI app
+that only acknowledges graphql-transport-ws connections, its RSS growth per idle
+connection.
 """
 
 from __future__ import annotations
@@ -98,6 +103,18 @@ async def _settle(count: int) -> None:
     await asyncio.sleep(max(2.0, count / 200))
 
 
+def _uvicorn(
+    app: list[str], port: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The server process, with the WebSocket options `newsgraph serve` uses (no
+    compression unless NEWSGRAPH_WS_COMPRESSION asks for it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--ws-max-queue", "1024", "--ws-per-message-deflate", "false"],
+        env=env,
+    )  # fmt: skip
+
+
 async def measure(
     url: str, subscribers: int, rate: int, seconds: int, sources: int, per_connection: int
 ) -> dict[str, Any]:
@@ -112,25 +129,8 @@ async def measure(
         "NEWSGRAPH_LOG_LEVEL": "WARNING",
         "NEWSGRAPH_SUBSCRIPTIONS_PER_CONNECTION": "1000",
     }
-    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any measurement
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "newsgraph.server:create_app_from_environment",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--ws-max-queue",
-            "1024",
-            "--ws-per-message-deflate",  # as `newsgraph serve` runs it (NEWSGRAPH_WS_COMPRESSION)
-            "false",
-        ],
-        env=environment,
+    server = _uvicorn(
+        ["--factory", "newsgraph.server:create_app_from_environment"], port, environment
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -226,6 +226,64 @@ async def measure(
     }
 
 
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An ASGI app that accepts graphql-transport-ws connections, acknowledges
+    `connection_init` and does nothing else: what uvicorn alone keeps per connection."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+    elif scope["type"] == "http":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+    else:
+        await receive()
+        await send({"type": "websocket.accept", "subprotocol": "graphql-transport-ws"})
+        while (message := await receive())["type"] != "websocket.disconnect":
+            if "connection_init" in (message.get("text") or ""):
+                await send({"type": "websocket.send", "text": '{"type":"connection_ack"}'})
+
+
+async def measure_bare(connections: int) -> dict[str, Any]:
+    """The server's memory per idle connection when the app is `bare_app`, run as the
+    measured server is (same uvicorn, same WebSocket options)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = _uvicorn(["--app-dir", str(Path(__file__).parent), "subscriptions:bare_app"], port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(base, timeout=1)  # noqa: ASYNC210 - before measuring
+                break
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+        received: list[tuple[str, float]] = []
+        ws_url = base.replace("http", "ws") + "/"
+        tasks = []
+        for number in range(connections):
+            ready = asyncio.Event()
+            tasks.append(asyncio.create_task(_connection(ws_url, [], ready, received)))
+            await ready.wait()
+            if number == 0:
+                await asyncio.sleep(1)
+                rss_before = _rss_kib(server.pid)
+        await _settle(connections)
+        rss_after = _rss_kib(server.pid)
+        for task in tasks:
+            task.cancel()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "connections": connections,
+        "memory_per_idle_connection_kib": round(
+            (rss_after - rss_before) / max(connections - 1, 1), 1
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=1000)
@@ -233,7 +291,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--sources", type=int, default=1)
     parser.add_argument("--per-connection", type=int, default=1)
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="uvicorn's own memory per idle WebSocket: a bare ASGI app, no newsgraph",
+    )
     args = parser.parse_args()
+    if args.bare:
+        print(json.dumps(asyncio.run(measure_bare(args.subscribers))))
+        return
     with (
         tempfile.TemporaryDirectory() as scratch,
         database_url(load_settings(data_dir=Path(scratch))) as url,
