@@ -76,7 +76,7 @@ from newsgraph.compile.values import (
     scalar_value,
 )
 from newsgraph.db.models import Article, ArticleEvent, Source
-from newsgraph.db.provenance import sources_behind_sql
+from newsgraph.db.provenance import REACHED_LISTS, sources_behind_sql
 from newsgraph.ids import decode_id
 from newsgraph.ingest.names import normalize_name
 from newsgraph.resolvers.declarations import (
@@ -99,14 +99,16 @@ NODE_TYPES = ("Actor", "Article", "Claim", "Event", "Source")
 MAX_NODES_ARGUMENT = 100
 _EMPTY_LIST = literal_column("'[]'::json", JSON)
 _NO_IDS: ColumnElement[Any] = literal_column("'{}'::bigint[]")
-# Which list of reached ids a frame of each entity feeds (`sources_behind_sql`).
+# Which list of reached ids a frame of each entity feeds (`sources_behind_sql`), with
+# which of its columns: a claim reaches its article (every frame keeps `article_id`, the
+# key its to-one `article` follows), a participation its event.
 _REACHED = {
-    "Source": "source_ids",
-    "Article": "article_ids",
-    "Claim": "claim_ids",
-    "Event": "event_ids",
-    "Actor": "actor_ids",
-    "Participation": "event_ids",
+    "Source": ("source_ids", "id"),
+    "Article": ("article_ids", "id"),
+    "Claim": ("article_ids", "article_id"),
+    "Event": ("event_ids", "id"),
+    "Actor": ("actor_ids", "id"),
+    "Participation": ("event_ids", "event_id"),
 }
 
 
@@ -620,8 +622,8 @@ class Compiler:
     def frame(self, query: Select[Any], entity: Entity) -> Frame:
         """A frame of the rows `query` selects, each of them reached."""
         cte = self.cte(query)
-        key = "event_id" if entity.type_name == "Participation" else "id"
-        self.reached[_REACHED[entity.type_name]].append(select(cte.c[key]))
+        ids, column = _REACHED[entity.type_name]
+        self.reached[ids].append(select(cte.c[column]))
         return Frame(entity, lambda: cte)
 
     def cte(self, query: Select[Any]) -> CTE:
@@ -658,9 +660,9 @@ class Compiler:
     def to_one_frame(self, parent: Frame, key: str, target: Entity) -> Frame:
         """The rows a to-one field reaches: reached by their ids in the parent's foreign
         key; read from the target's table only if something below needs their columns."""
-        self.reached[_REACHED[target.type_name]].append(
-            select(parent.cte.c[key]).where(parent.cte.c[key].is_not(None))
-        )
+        ids, column = _REACHED[target.type_name]
+        assert column == "id", f"a to-one field reaches {target.type_name} by its own id"
+        self.reached[ids].append(select(parent.cte.c[key]).where(parent.cte.c[key].is_not(None)))
 
         def build() -> CTE:
             row = aliased(target.model)
@@ -932,7 +934,7 @@ class Compiler:
         if not self.reached:
             return null()
         lists: dict[str, ColumnElement[Any]] = {}
-        for name in ("source_ids", "article_ids", "claim_ids", "event_ids", "actor_ids"):
+        for name in REACHED_LISTS:
             queries = self.reached.get(name)
             if not queries:
                 lists[name] = _NO_IDS

@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from newsgraph.db.models import Article, ArticleEvent, Source
 
-__all__ = ["SourceDisclaimer", "event_disclaimers", "sources_behind", "sources_behind_sql"]
+__all__ = [
+    "REACHED_LISTS",
+    "SourceDisclaimer",
+    "event_disclaimers",
+    "sources_behind",
+    "sources_behind_sql",
+]
 
 
 @dataclass(frozen=True)
@@ -40,17 +46,18 @@ def sources_behind_sql(
     *,
     source_ids: str = ":source_ids",
     article_ids: str = ":article_ids",
-    claim_ids: str = ":claim_ids",
     event_ids: str = ":event_ids",
     actor_ids: str = ":actor_ids",
 ) -> str:
-    """The SELECT behind `sources_behind`, over five SQL expressions of type bigint[].
+    """The SELECT behind `sources_behind`, over four SQL expressions of type bigint[].
 
     Every reached row names a source and, where there is one, the lowest id among the
     reached articles of that source that carry a disclaimer of their own:
 
     - a source reached directly: itself, none;
-    - an article, or a claim's article: its source, and itself if it carries a block;
+    - an article: its source, and itself if it carries a block. A claim is its article's
+      word: whoever reaches a claim passes its article's id (it comes with the claim's
+      row), rather than a claim id to be joined to its article here;
     - an actor or event: the sources of its `source_set` (migration 0005). Thousands of
       actors share a hundred or so sets, so the reached actors' mapping rows lead to a
       few sets, each read once, instead of one `actor_source` row per actor and source.
@@ -76,9 +83,6 @@ def sources_behind_sql(
             UNION ALL
             SELECT a.source_id, CASE WHEN a.disclaimer_text IS NOT NULL THEN a.id END
             FROM article a WHERE a.id = ANY ({article_ids})
-            UNION ALL
-            SELECT a.source_id, CASE WHEN a.disclaimer_text IS NOT NULL THEN a.id END
-            FROM claim c JOIN article a ON a.id = c.article_id WHERE c.id = ANY ({claim_ids})
             UNION ALL
             SELECT unnest(ss.source_ids), NULL::bigint
             FROM source_set ss
@@ -129,11 +133,11 @@ def sources_behind_sql(
     """
 
 
+# The arrays of reached ids `sources_behind_sql` reads, by the names it takes them as.
+REACHED_LISTS = ("source_ids", "article_ids", "event_ids", "actor_ids")
+
 _SOURCES_BEHIND = text(sources_behind_sql()).bindparams(
-    *(
-        bindparam(name, type_=ARRAY(BigInteger))
-        for name in ("source_ids", "article_ids", "claim_ids", "event_ids", "actor_ids")
-    )
+    *(bindparam(name, type_=ARRAY(BigInteger)) for name in REACHED_LISTS)
 )
 
 
@@ -142,7 +146,6 @@ async def sources_behind(
     *,
     source_ids: Collection[int] = (),
     article_ids: Collection[int] = (),
-    claim_ids: Collection[int] = (),
     event_ids: Collection[int] = (),
     actor_ids: Collection[int] = (),
 ) -> list[SourceDisclaimer]:
@@ -153,14 +156,13 @@ async def sources_behind(
     never dropped; a source with neither is left out. One statement of fixed text
     whatever is reached, so it is prepared once.
     """
-    if not (source_ids or article_ids or claim_ids or event_ids or actor_ids):
+    if not (source_ids or article_ids or event_ids or actor_ids):
         return []
     rows = await session.execute(
         _SOURCES_BEHIND,
         {
             "source_ids": sorted(set(source_ids)),
             "article_ids": sorted(set(article_ids)),
-            "claim_ids": sorted(set(claim_ids)),
             "event_ids": sorted(set(event_ids)),
             "actor_ids": sorted(set(actor_ids)),
         },

@@ -36,8 +36,8 @@ class Reached:
     """The ids of the rows a response's data came from, by table."""
 
     source_ids: set[int] = field(default_factory=set)
+    # a claim's id is not kept: its article's is (`sources_behind_sql`)
     article_ids: set[int] = field(default_factory=set)
-    claim_ids: set[int] = field(default_factory=set)
     event_ids: set[int] = field(default_factory=set)
     actor_ids: set[int] = field(default_factory=set)
 
@@ -49,7 +49,7 @@ class Reached:
             case models.Article():
                 self.article_ids.add(row.id)
             case models.Claim():
-                self.claim_ids.add(row.id)
+                self.article_ids.add(row.article_id)
             case models.Event():
                 self.event_ids.add(row.id)
             case models.Actor():

@@ -76,7 +76,6 @@ async def _entries(context: object) -> list[dict[str, Any]] | None:
         sources_behind,
         source_ids=reached.source_ids,
         article_ids=reached.article_ids,
-        claim_ids=reached.claim_ids,
         event_ids=reached.event_ids,
         actor_ids=reached.actor_ids,
     )
