@@ -156,7 +156,10 @@ async def test_an_import_beside_ingests_and_merges_leaves_no_duplicates(
     ]
     documents += generated_documents(150)
     rng = random.Random(11)
-    async with http_client(db_engine, database_url, key=write_key) as client:
+    # Correctness under contention, not latency: on a loaded 2-core machine some of these
+    # sixty writes wait longer than the default request timeout (10 s) for their turn.
+    client = http_client(db_engine, database_url, key=write_key, request_timeout=120)
+    async with client:
         actors = await _ids(client, "{ actors(first: 100) { nodes { id } } }", "actors")
         few = actors[:6]
         # The same new events the import creates, created by ingests meanwhile; merges of

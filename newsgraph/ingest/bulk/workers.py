@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsgraph.errors import DocumentError, InputError
 from newsgraph.ingest.batch.store import Entry
@@ -90,13 +90,24 @@ class InProcess:
         _configure(extractor, max_bytes)
 
     def submit(self, items: Sequence[Item]) -> Awaitable[list[Entry]]:
-        async def prepared() -> list[Entry]:
-            return prepare_items(items)
-
-        return prepared()
+        return _WhenAwaited(items)
 
     def close(self) -> None:
         pass
+
+
+class _WhenAwaited:
+    """`items` prepared when awaited. Not a coroutine: an import that stops early drops
+    the batches read ahead, and a coroutine never awaited is a RuntimeWarning."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+
+    def __await__(self) -> Generator[Any, None, list[Entry]]:
+        return self._prepared().__await__()
+
+    async def _prepared(self) -> list[Entry]:
+        return prepare_items(self.items)
 
 
 class ProcessPool:
