@@ -184,14 +184,15 @@ async def test_an_import_beside_ingests_and_merges_leaves_no_duplicates(
 
     assert summary.failed == 0, summary.errors
     assert summary.outcomes["created"] == len(documents)
+    # a write that kept losing races is refused whole with CONFLICT (data null): `_post`
     for body in results:
-        for payload in body["data"].values():
+        for payload in (body["data"] or {}).values():
             assert (
                 not payload["userErrors"]
                 or payload.get("mergedId", "") is None
                 or {e["code"] for e in payload["userErrors"]} <= {"CONFLICT", "NOT_FOUND"}
             ), payload
-    ingested = [r["data"]["ingestArticle"] for r in results if "ingestArticle" in r["data"]]
+    ingested = [r["data"]["ingestArticle"] for r in results if "ingestArticle" in (r["data"] or {})]
     assert all(p["article"] for p in ingested), ingested
     duplicates = {
         "events": "SELECT title_normalized, date FROM event GROUP BY 1, 2, key HAVING count(*) > 1",
