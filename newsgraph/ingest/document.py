@@ -155,7 +155,7 @@ def _not_empty(value: str) -> str:
 
 NonEmpty = Annotated[str, BeforeValidator(_line), AfterValidator(_not_empty)]
 NonEmptyText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_empty)]
-OptionalText = Annotated[str | None, BeforeValidator(lambda v: _checked(v, _LINE_CONTROL) or None)]
+OptionalText = Annotated[str | None, BeforeValidator(lambda v: _line(v) or None)]
 OptionalDate = Annotated[PartialDate | None, BeforeValidator(_optional_date)]
 
 
